@@ -1,0 +1,93 @@
+"""The left navigation, by role. Items whose page is not installed are skipped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .permissions import principal
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: object
+    icon: str
+    who: frozenset[str]  # "all", "admin", "regulator", "org", "org_write"
+
+
+ALL = frozenset({"all"})
+STAFF = frozenset({"admin", "regulator", "org"})
+NAV: list[tuple[object, list[NavItem]]] = [
+    (_("Overview"), [NavItem("home", _("Home"), "⌂", ALL)]),
+    (
+        _("Registry"),
+        [
+            NavItem("registry:organization_list", _("Organisations"), "▦", STAFF),
+            NavItem("registry:site_list", _("Sites"), "⌖", STAFF),
+            NavItem("registry:facility_list", _("Facilities"), "▤", STAFF),
+            NavItem("registry:permit_list", _("Permits"), "✓", STAFF),
+            NavItem("registry:vehicle_list", _("Vehicles"), "⛟", frozenset({"admin", "regulator", "org", "driver"})),
+            NavItem("registry:driver_list", _("Drivers"), "☺", STAFF),
+            NavItem("registry:membership_list", _("Members"), "☷", frozenset({"admin", "org_admin"})),
+            NavItem("registry:organization_import", _("Bulk import"), "⇪", frozenset({"admin", "regulator"})),
+        ],
+    ),
+    (
+        _("Reference data"),
+        [
+            NavItem("catalog:wastecode_list", _("Waste catalogue"), "☰", ALL),
+            NavItem("catalog:region_list", _("Regions"), "◎", ALL),
+            NavItem("catalog:method_list", _("Treatment methods"), "⚙", ALL),
+        ],
+    ),
+    (
+        _("System"),
+        [
+            NavItem("core:audit_list", _("Audit log"), "⛓", frozenset({"admin", "regulator", "org_admin"})),
+            NavItem("api-docs", _("API documentation"), "⌘", ALL),
+        ],
+    ),
+]
+
+
+def audiences(user) -> set[str]:
+    p = principal(user)
+    if p is None:
+        return set()
+    who = {"all"}
+    if p.is_platform_admin:
+        who |= {"admin", "regulator", "org", "org_admin", "org_write", "driver"}
+    if p.jurisdictions:
+        who.add("regulator")
+    roles = set(p.org_roles.values())
+    if roles - {"driver"}:
+        who.add("org")
+    if "admin" in roles:
+        who.add("org_admin")
+    if roles & {"admin", "member"}:
+        who.add("org_write")
+    if "driver" in roles:
+        who.add("driver")
+    return who
+
+
+def build(user, current_path: str) -> list[dict]:
+    who = audiences(user)
+    sections = []
+    for title, items in NAV:
+        entries = []
+        for item in items:
+            if not (item.who & who):
+                continue
+            try:
+                url = reverse(item.url_name)
+            except NoReverseMatch:
+                continue
+            active = current_path == url or (url != "/" and current_path.startswith(url))
+            entries.append({"url": url, "label": item.label, "icon": item.icon, "active": active})
+        if entries:
+            sections.append({"title": title, "items": entries})
+    return sections
