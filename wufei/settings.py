@@ -14,6 +14,7 @@ Everything that differs between the embedded default (SQLite, tasks inline) and 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -31,7 +32,7 @@ def _flag(name: str, default: bool) -> bool:
 
 
 DEBUG = _flag("WUFEI_DEBUG", False)
-TESTING = _flag("WUFEI_TESTING", False)
+TESTING = _flag("WUFEI_TESTING", "pytest" in sys.modules)
 
 SECRET_KEY = os.environ.get("WUFEI_SECRET_KEY", "")
 if not SECRET_KEY:
