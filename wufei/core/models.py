@@ -59,7 +59,8 @@ class AuditEvent(models.Model):
 
     objects = RestrictedManager()  # type: ignore[misc]
     policy = Policy(org_path="organization_id_ref", region_path="region_prefix",
-                    add_roles=frozenset(), change_roles=frozenset(), view_roles=frozenset({"admin"}))
+                    add_roles=frozenset(), change_roles=frozenset(), view_roles=frozenset({"admin"}),
+                    admin_actions=frozenset({"view"}))
 
     class Meta:
         ordering = ["seq"]

@@ -55,6 +55,8 @@ class Policy:
     self_path:   lookup path to a user id: a user always sees rows that are about themselves
     public_view: any signed-in user may view (reference data such as the catalogue)
     regulator_actions: what a regulator may do inside its jurisdiction
+    admin_actions: what a platform administrator may do (reference data and the audit log are
+                   read-only even for them: they change only through loaders and actions)
     """
 
     org_path: str | None = None
@@ -65,6 +67,7 @@ class Policy:
     add_roles: frozenset[str] = WRITE_ROLES
     change_roles: frozenset[str] = WRITE_ROLES
     regulator_actions: frozenset[str] = frozenset({"view"})
+    admin_actions: frozenset[str] = frozenset(ACTIONS)  # what a platform administrator may do
 
     def roles_for(self, action: str) -> frozenset[str]:
         if action not in ACTIONS:
@@ -124,7 +127,7 @@ def restriction(model: type[models.Model], user: Any, action: str) -> Q | None:
     if p is None:
         return nothing
     if p.is_platform_admin:
-        return None
+        return None if action in policy.admin_actions else nothing
     if action == "view" and policy.public_view:
         return None
     q = nothing
@@ -175,7 +178,9 @@ def allows(user: Any, action: str, obj: models.Model) -> bool:
     p = principal(user)
     if p is None:
         return False
-    if p.is_platform_admin or (action == "view" and policy.public_view):
+    if p.is_platform_admin:
+        return action in policy.admin_actions
+    if action == "view" and policy.public_view:
         return True
     if policy.org_path is not None:
         org_id = obj.pk if policy.org_path == "" else _resolve(obj, policy.org_path)
