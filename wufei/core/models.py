@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .permissions import Policy, RestrictedManager
+from .permissions import Policy, RestrictedManager, RestrictedQuerySet
+
+
+class RestrictedUserManager(UserManager.from_queryset(RestrictedQuerySet)):  # type: ignore[misc]
+    pass
 
 
 class User(AbstractUser):
@@ -19,7 +23,7 @@ class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
 
-    objects = RestrictedManager()  # type: ignore[misc]
+    objects = RestrictedUserManager()  # type: ignore[misc]
     policy = Policy(org_path=None, region_path=None, self_path="pk")
 
     class Meta:
