@@ -19,6 +19,7 @@ def bypass_append_only():
     """What an attacker with database access would do: switch the guard trigger off."""
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # flush deferred FK checks first
             cur.execute("ALTER TABLE core_auditevent DISABLE TRIGGER core_auditevent_append_only")
         else:
             cur.execute("DROP TRIGGER IF EXISTS core_auditevent_no_update")
