@@ -24,7 +24,7 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
 
     objects = RestrictedUserManager()  # type: ignore[misc]
-    policy = Policy(org_path=None, region_path=None, self_path="pk")
+    policy = Policy(self_path="pk", self_actions=frozenset({"view", "change"}))
 
     class Meta:
         verbose_name = _("user")

@@ -68,6 +68,7 @@ class Policy:
     change_roles: frozenset[str] = WRITE_ROLES
     regulator_actions: frozenset[str] = frozenset({"view"})
     admin_actions: frozenset[str] = frozenset(ACTIONS)  # what a platform administrator may do
+    self_actions: frozenset[str] = frozenset({"view"})  # what a user may do to rows about themselves
 
     def roles_for(self, action: str) -> frozenset[str]:
         if action not in ACTIONS:
@@ -138,7 +139,7 @@ def restriction(model: type[models.Model], user: Any, action: str) -> Q | None:
     if policy.region_path and action in policy.regulator_actions:
         for prefix in p.jurisdictions:
             q |= Q(**{f"{policy.region_path}__startswith": prefix})
-    if policy.self_path and action in ("view", "change"):
+    if policy.self_path and action in policy.self_actions:
         q |= Q(**{policy.self_path: p.user_id})
     return q
 
@@ -189,6 +190,6 @@ def allows(user: Any, action: str, obj: models.Model) -> bool:
     if policy.region_path and action in policy.regulator_actions:
         if p.in_jurisdiction(_resolve(obj, policy.region_path)):
             return True
-    if policy.self_path and action in ("view", "change"):
+    if policy.self_path and action in policy.self_actions:
         return _resolve(obj, policy.self_path) == p.user_id
     return False
