@@ -9,7 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from wufei.core.permissions import Policy, RestrictedManager
 
-REFERENCE = Policy(public_view=True, add_roles=frozenset(), change_roles=frozenset())
+REFERENCE = Policy(
+    public_view=True,
+    add_roles=frozenset(),
+    change_roles=frozenset(),
+    admin_actions=frozenset({"view"}),
+)
 
 
 class Hazard(models.TextChoices):
@@ -48,7 +53,9 @@ class CatalogueEdition(models.Model):
 class WasteCategory(models.Model):
     """废物类别 (HW01–HW50) within one edition."""
 
-    edition = models.ForeignKey(CatalogueEdition, on_delete=models.PROTECT, related_name="categories")
+    edition = models.ForeignKey(
+        CatalogueEdition, on_delete=models.PROTECT, related_name="categories"
+    )
     code = models.CharField(_("category"), max_length=4)  # "HW08"
     name = models.CharField(_("category name"), max_length=100)
 
@@ -57,7 +64,11 @@ class WasteCategory(models.Model):
 
     class Meta:
         ordering = ["edition", "code"]
-        constraints = [models.UniqueConstraint(fields=["edition", "code"], name="catalog_category_edition_code")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "code"], name="catalog_category_edition_code"
+            )
+        ]
         verbose_name = _("waste category")
         verbose_name_plural = _("waste categories")
 
@@ -75,28 +86,40 @@ class WasteCode(models.Model):
     edition = models.ForeignKey(CatalogueEdition, on_delete=models.PROTECT, related_name="codes")
     category = models.ForeignKey(WasteCategory, on_delete=models.PROTECT, related_name="codes")
     code = models.CharField(_("waste code"), max_length=10, db_index=True)  # "900-249-08"
-    industry_code = models.CharField(_("industry code"), max_length=3)  # GB/T 4754 first 3 digits; 900 = 非特定行业
+    industry_code = models.CharField(
+        _("industry code"), max_length=3
+    )  # GB/T 4754 first 3 digits; 900 = 非特定行业
     industry_source = models.CharField(_("industry source"), max_length=100)
     description = models.TextField(_("hazardous waste"))
     hazard = models.CharField(_("hazard characteristics (as printed)"), max_length=20)
     hazard_mode = models.CharField(
-        _("hazard combination"), max_length=10,
-        choices=[("single", _("single")), ("all", _("has the first, may have the others (,)")),
-                 ("any", _("has one or more of these (/)"))],
+        _("hazard combination"),
+        max_length=10,
+        choices=[
+            ("single", _("single")),
+            ("all", _("has the first, may have the others (,)")),
+            ("any", _("has one or more of these (/)")),
+        ],
     )
     is_toxic = models.BooleanField("T", default=False)
     is_corrosive = models.BooleanField("C", default=False)
     is_ignitable = models.BooleanField("I", default=False)
     is_reactive = models.BooleanField("R", default=False)
     is_infectious = models.BooleanField("In", default=False)
-    source_page = models.PositiveSmallIntegerField(_("page in the official PDF"), null=True, blank=True)
+    source_page = models.PositiveSmallIntegerField(
+        _("page in the official PDF"), null=True, blank=True
+    )
 
     objects = RestrictedManager()
     policy = REFERENCE
 
     class Meta:
         ordering = ["edition", "code"]
-        constraints = [models.UniqueConstraint(fields=["edition", "code"], name="catalog_wastecode_edition_code")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "code"], name="catalog_wastecode_edition_code"
+            )
+        ]
         verbose_name = _("waste code")
         verbose_name_plural = _("waste codes")
 
@@ -110,8 +133,17 @@ class WasteCode(models.Model):
 
     @property
     def hazards(self) -> list[str]:
-        return [h for h, on in (("T", self.is_toxic), ("C", self.is_corrosive), ("I", self.is_ignitable),
-                                ("R", self.is_reactive), ("In", self.is_infectious)) if on]
+        return [
+            h
+            for h, on in (
+                ("T", self.is_toxic),
+                ("C", self.is_corrosive),
+                ("I", self.is_ignitable),
+                ("R", self.is_reactive),
+                ("In", self.is_infectious),
+            )
+            if on
+        ]
 
 
 class ExemptionStage(models.TextChoices):
@@ -129,10 +161,15 @@ class Exemption(models.Model):
     """豁免管理清单 entry: (code or category) × stage × condition → what is not managed as HW.
 
     ``codes`` lists the 名录 codes the item covers; ``category_text`` keeps the printed
-    废物类别/代码 column (items such as household waste name no code).
+    废物类别/代码 column (items such as household waste name no code). One numbered item (序号)
+    has several rows: one per 豁免环节 and sometimes several per stage (different wastes or
+    conditions), so a row is identified by its position ``row`` in the edition's list.
     """
 
-    edition = models.ForeignKey(CatalogueEdition, on_delete=models.PROTECT, related_name="exemptions")
+    edition = models.ForeignKey(
+        CatalogueEdition, on_delete=models.PROTECT, related_name="exemptions"
+    )
+    row = models.PositiveSmallIntegerField(_("row"))  # position in the edition's list (1-based)
     item = models.PositiveSmallIntegerField(_("item"))  # 序号
     category_text = models.CharField(_("category or codes (as printed)"), max_length=300)
     waste = models.TextField(_("hazardous waste"))
@@ -140,19 +177,29 @@ class Exemption(models.Model):
     stage_text = models.CharField(_("exempt stage (as printed)"), max_length=30)
     condition = models.TextField(_("exemption condition"))
     content = models.TextField(_("what is exempted"))
-    codes = models.ManyToManyField(WasteCode, blank=True, related_name="exemptions", verbose_name=_("waste codes"))
-    categories = models.ManyToManyField(WasteCategory, blank=True, related_name="exemptions", verbose_name=_("categories"))
+    codes = models.ManyToManyField(
+        WasteCode, blank=True, related_name="exemptions", verbose_name=_("waste codes")
+    )
+    categories = models.ManyToManyField(
+        WasteCategory, blank=True, related_name="exemptions", verbose_name=_("categories")
+    )
     suspends_manifest = models.BooleanField(_("no transfer manifest needed"), default=False)
     suspends_permit = models.BooleanField(_("no operating permit needed"), default=False)
-    suspends_transport_rules = models.BooleanField(_("not transported as hazardous waste"), default=False)
-    source_page = models.PositiveSmallIntegerField(_("page in the official PDF"), null=True, blank=True)
+    suspends_transport_rules = models.BooleanField(
+        _("not transported as hazardous waste"), default=False
+    )
+    source_page = models.PositiveSmallIntegerField(
+        _("page in the official PDF"), null=True, blank=True
+    )
 
     objects = RestrictedManager()
     policy = REFERENCE
 
     class Meta:
-        ordering = ["edition", "item", "stage"]
-        constraints = [models.UniqueConstraint(fields=["edition", "item", "stage"], name="catalog_exemption_item_stage")]
+        ordering = ["edition", "row"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "row"], name="catalog_exemption_edition_row")
+        ]
         verbose_name = _("exemption")
         verbose_name_plural = _("exemptions")
 
@@ -230,7 +277,9 @@ class Region(models.Model):
     code = models.CharField(_("region code"), max_length=6, unique=True)
     name = models.CharField(_("name"), max_length=50)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     prefix = models.CharField(_("code prefix"), max_length=6, unique=True, db_index=True)
     center_lon = models.FloatField(_("centre longitude"), null=True, blank=True)
     center_lat = models.FloatField(_("centre latitude"), null=True, blank=True)
