@@ -48,7 +48,7 @@ def run(cmd: list[str], *, env: dict[str, str] | None = None, check: bool = True
     """Run a command in the repository, echoing it; stop on failure when ``check``."""
     shown = " ".join(str(c) if " " not in str(c) else repr(str(c)) for c in cmd)
     print(f"    $ {shown}", flush=True)
-    result = subprocess.run([str(c) for c in cmd], cwd=ROOT, env=env, check=False)  # noqa: S603
+    result = subprocess.run([str(c) for c in cmd], cwd=ROOT, env=env, check=False)
     if check and result.returncode != 0:
         fail(f"command failed with exit code {result.returncode}: {shown}", result.returncode)
     return result.returncode
@@ -71,7 +71,7 @@ def ensure_venv() -> Path:
     """Create .venv with pip if it does not exist (or is broken). Returns its python."""
     py = venv_python()
     if py.exists():
-        probe = subprocess.run([str(py), "-c", "import pip"], capture_output=True, check=False)  # noqa: S603
+        probe = subprocess.run([str(py), "-c", "import pip"], capture_output=True, check=False)
         if probe.returncode == 0:
             return py
         say(f"{VENV} exists but has no working pip: recreating it")
@@ -84,7 +84,9 @@ def ensure_venv() -> Path:
         # without pip and the interpreter's own pip, if it has one.
         shutil.rmtree(VENV, ignore_errors=True)
         venv.EnvBuilder(with_pip=False).create(VENV)
-        has_pip = subprocess.run([sys.executable, "-m", "pip", "--version"], capture_output=True, check=False)  # noqa: S603
+        has_pip = subprocess.run(
+            [sys.executable, "-m", "pip", "--version"], capture_output=True, check=False
+        )
         if has_pip.returncode != 0:
             shutil.rmtree(VENV, ignore_errors=True)
             fail(
@@ -115,12 +117,18 @@ def ensure_installed(extras: str = "") -> Path:
     if extras != "dev":
         candidates.append((VENV / ".wufei-installed-dev", _install_fingerprint("dev")))
     if any(s.exists() and s.read_text().strip() == f for s, f in candidates):
-        probe = subprocess.run([str(py), "-c", "import django, wufei"], cwd=ROOT, capture_output=True, check=False)  # noqa: S603
+        probe = subprocess.run(
+            [str(py), "-c", "import django, wufei"], cwd=ROOT, capture_output=True, check=False
+        )
         if probe.returncode == 0:
-            say(f"packages already installed{(' [' + extras + ']') if extras else ''} (pyproject.toml and constraints.txt unchanged)")
+            say(
+                f"packages already installed{(' [' + extras + ']') if extras else ''} (pyproject.toml and constraints.txt unchanged)"
+            )
             return py
     target = f".[{extras}]" if extras else "."
-    say(f"installing wufei{(' [' + extras + ']') if extras else ''} with the pinned versions of constraints.txt")
+    say(
+        f"installing wufei{(' [' + extras + ']') if extras else ''} with the pinned versions of constraints.txt"
+    )
     cmd = [str(py), "-m", "pip", "install", "--disable-pip-version-check", "--quiet"]
     if CONSTRAINTS.exists():
         cmd += ["-c", str(CONSTRAINTS)]
@@ -223,7 +231,7 @@ def serve(py: Path, env: dict[str, str], host: str, port: int) -> int:
     say(f"serving wufei on {url}  (sign in at {url}accounts/login/, stop with Ctrl-C)")
     cmd = [str(py), "manage.py", "runserver", "--noreload", f"{host}:{port}"]
     try:
-        return subprocess.run(cmd, cwd=ROOT, env=env, check=False).returncode  # noqa: S603
+        return subprocess.run(cmd, cwd=ROOT, env=env, check=False).returncode
     except KeyboardInterrupt:
         return 0
 
@@ -242,7 +250,7 @@ def cmd_test(args: argparse.Namespace, pytest_args: list[str]) -> int:
     say(f"running the test suite on {db.split('@')[-1]}")
     cmd = [str(py), "-m", "pytest", *pytest_args]
     print(f"    $ {' '.join(cmd)}", flush=True)
-    return subprocess.run(cmd, cwd=ROOT, env=env, check=False).returncode  # noqa: S603
+    return subprocess.run(cmd, cwd=ROOT, env=env, check=False).returncode
 
 
 MESSAGES = textwrap.dedent(
@@ -296,7 +304,11 @@ MESSAGES = textwrap.dedent(
 
 def cmd_messages(args: argparse.Namespace) -> int:
     py = ensure_installed("dev")
-    say("checking that every .po file is compiled" if args.check else "compiling every .po file with polib")
+    say(
+        "checking that every .po file is compiled"
+        if args.check
+        else "compiling every .po file with polib"
+    )
     return run([str(py), "-c", MESSAGES, "check" if args.check else "compile"], check=False)
 
 
@@ -319,8 +331,11 @@ def cmd_lock(args: argparse.Namespace) -> int:
         if CONSTRAINTS.exists() and not args.upgrade:
             cmd += ["-c", str(CONSTRAINTS)]
         run([*cmd, "-e", ".[dev]"])
-        frozen = subprocess.run(  # noqa: S603
-            [str(py), "-m", "pip", "freeze", "--exclude-editable"], capture_output=True, text=True, check=True
+        frozen = subprocess.run(
+            [str(py), "-m", "pip", "freeze", "--exclude-editable"],
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
     CONSTRAINTS.write_text(LOCK_HEADER + frozen)
     say(f"wrote {CONSTRAINTS.name} ({len(frozen.splitlines())} pins)")
@@ -330,7 +345,9 @@ def cmd_lock(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     if sys.version_info < MIN_PYTHON:
-        fail(f"Python {'.'.join(map(str, MIN_PYTHON))} or newer is needed; this is {sys.version.split()[0]}")
+        fail(
+            f"Python {'.'.join(map(str, MIN_PYTHON))} or newer is needed; this is {sys.version.split()[0]}"
+        )
     parser = argparse.ArgumentParser(
         prog="python3 dev.py",
         description="wufei development helper (standard library only).",
@@ -348,7 +365,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("demo", help="install, migrate, load reference data and the demo province, serve")
+    p = sub.add_parser(
+        "demo", help="install, migrate, load reference data and the demo province, serve"
+    )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--scale", default=None, help="passed to seed_demo --scale (default: its own)")
@@ -358,7 +377,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
 
-    sub.add_parser("test", help="install the test tools and run pytest (extra arguments go to pytest)")
+    sub.add_parser(
+        "test", help="install the test tools and run pytest (extra arguments go to pytest)"
+    )
 
     p = sub.add_parser("install", help="create .venv and install the pinned packages")
     p.add_argument("--dev", action="store_true", help="with the test and lint tools")
@@ -366,8 +387,12 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("messages", help="compile the .po translations to .mo with polib")
     p.add_argument("--check", action="store_true", help="only check that every .mo matches its .po")
 
-    p = sub.add_parser("lock", help="regenerate constraints.txt from pyproject.toml in a fresh venv")
-    p.add_argument("--upgrade", action="store_true", help="ignore the current pins (newest versions)")
+    p = sub.add_parser(
+        "lock", help="regenerate constraints.txt from pyproject.toml in a fresh venv"
+    )
+    p.add_argument(
+        "--upgrade", action="store_true", help="ignore the current pins (newest versions)"
+    )
 
     args, rest = parser.parse_known_args(argv)
     if args.command == "test":
