@@ -13,7 +13,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from wufei.catalog.models import Region, TreatmentMethod, WasteCategory, WasteCode
-from wufei.core.permissions import ADMIN, ALL_ROLES, DRIVER, MEMBER, READER, Policy, RestrictedManager
+from wufei.core.permissions import (
+    ADMIN,
+    ALL_ROLES,
+    DRIVER,
+    MEMBER,
+    READER,
+    Policy,
+    RestrictedManager,
+)
 
 TONNES = {"max_digits": 14, "decimal_places": 4}  # weights: Decimal tonnes, 4 decimals (0.1 kg)
 
