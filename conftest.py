@@ -18,8 +18,12 @@ def pytest_collection_modifyitems(config, items):
     run_browser = os.environ.get("WUFEI_BROWSER_TESTS") == "1"
     for item in items:
         if "postgres" in item.keywords and not on_pg:
-            item.add_marker(pytest.mark.skip(reason="needs DATABASE_URL=postgres://… (run by .ci/run)"))
+            item.add_marker(
+                pytest.mark.skip(reason="needs DATABASE_URL=postgres://… (run by .ci/run)")
+            )
         if "browser" in item.keywords and not (has_browser and run_browser):
             item.add_marker(
-                pytest.mark.skip(reason="browser test: set WUFEI_BROWSER_TESTS=1 with /usr/bin/chromium (run by .ci/run)")
+                pytest.mark.skip(
+                    reason="browser test: set WUFEI_BROWSER_TESTS=1 with /usr/bin/chromium (run by .ci/run)"
+                )
             )

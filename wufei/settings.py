@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "wufei.core",
     "wufei.catalog",
     "wufei.registry",
+    "wufei.demo",
 ]
 
 MIDDLEWARE = [
@@ -140,7 +141,10 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -248,7 +252,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
-    "verify-audit-chain-nightly": {"task": "wufei.core.tasks.verify_audit_chain", "schedule": 24 * 3600},
+    "verify-audit-chain-nightly": {
+        "task": "wufei.core.tasks.verify_audit_chain",
+        "schedule": 24 * 3600,
+    },
 }
 
 # --- Logging ---------------------------------------------------------------------------------

@@ -23,7 +23,11 @@ def home(request):
         ("carriers", orgs.filter(is_carrier=True).count(), "registry:organization_list"),
         ("receivers", orgs.filter(is_receiver=True).count(), "registry:organization_list"),
         ("collectors", orgs.filter(is_collector=True).count(), "registry:organization_list"),
-        ("waste_codes", WasteCode.objects.filter(edition__is_current=True).count(), "catalog:wastecode_list"),
+        (
+            "waste_codes",
+            WasteCode.objects.filter(edition__is_current=True).count(),
+            "catalog:wastecode_list",
+        ),
     ]
     p = principal(user)
     return render(request, "home.html", {"cards": cards, "principal": p})

@@ -32,7 +32,9 @@ M = TypeVar("M", bound=models.Model)
 def require(actor: Any, action: str, obj: models.Model) -> None:
     """Raise :class:`NotFound` unless ``actor`` may ``action`` on ``obj`` (forbidden = missing)."""
     if not allows(actor, action, obj):
-        raise NotFound(_("%(what)s not found.") % {"what": obj._meta.verbose_name}, code="not_found")
+        raise NotFound(
+            _("%(what)s not found.") % {"what": obj._meta.verbose_name}, code="not_found"
+        )
 
 
 def lock(actor: Any, action: str, model: type[M], **lookup: Any) -> M:
@@ -41,7 +43,9 @@ def lock(actor: Any, action: str, model: type[M], **lookup: Any) -> M:
         raise RuntimeError("lock() must be called inside the action's transaction")
     obj = model.objects.restrict(actor, action).select_for_update().filter(**lookup).first()  # type: ignore[attr-defined]
     if obj is None:
-        raise NotFound(_("%(what)s not found.") % {"what": model._meta.verbose_name}, code="not_found")
+        raise NotFound(
+            _("%(what)s not found.") % {"what": model._meta.verbose_name}, code="not_found"
+        )
     return obj
 
 

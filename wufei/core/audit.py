@@ -158,16 +158,21 @@ def record_many(events: list[dict[str, Any]]) -> int:
         user = actor if getattr(actor, "pk", None) else None
         seq += 1
         event = AuditEvent(
-            seq=seq, at=now, actor=user,
+            seq=seq,
+            at=now,
+            actor=user,
             actor_repr=(user.get_username() if user else str(actor or "system"))[:200],
-            organization_id_ref=e.get("organization_id"), region_prefix=e.get("region_prefix") or "",
+            organization_id_ref=e.get("organization_id"),
+            region_prefix=e.get("region_prefix") or "",
             action=e["action"],
             object_type=e.get("object_type") or (obj._meta.label_lower if obj is not None else ""),
             object_id=str(e.get("object_id") or (obj.pk if obj is not None else "")),
             object_repr=(e.get("object_repr") or (str(obj) if obj is not None else ""))[:300],
             before=canonical(e["before"]) if e.get("before") is not None else None,
             after=canonical(e["after"]) if e.get("after") is not None else None,
-            request_id=request_id, reason=e.get("reason") or "", prev_hash=prev,
+            request_id=request_id,
+            reason=e.get("reason") or "",
+            prev_hash=prev,
         )
         event.hash = compute_hash(event)
         prev = event.hash
@@ -196,17 +201,25 @@ def iter_problems(batch: int = 5000) -> Iterator[ChainProblem]:
     for event in qs.iterator(chunk_size=batch):
         last_pk = event.pk
         if event.seq != expected_seq:
-            yield ChainProblem(event.seq, event.pk, f"expected seq {expected_seq} (a row is missing or moved)")
+            yield ChainProblem(
+                event.seq, event.pk, f"expected seq {expected_seq} (a row is missing or moved)"
+            )
             expected_seq = event.seq
         if event.prev_hash != prev_hash:
-            yield ChainProblem(event.seq, event.pk, "prev_hash does not match the previous row's hash")
+            yield ChainProblem(
+                event.seq, event.pk, "prev_hash does not match the previous row's hash"
+            )
         if compute_hash(event) != event.hash:
-            yield ChainProblem(event.seq, event.pk, "content does not match its hash (row was changed)")
+            yield ChainProblem(
+                event.seq, event.pk, "content does not match its hash (row was changed)"
+            )
         prev_hash = event.hash
         expected_seq += 1
     head = AuditHead.objects.filter(pk=1).first()
     if head is not None and (head.seq != expected_seq - 1 or head.hash != prev_hash):
-        yield ChainProblem(head.seq, last_pk, "chain head does not match the last row (rows removed at the end)")
+        yield ChainProblem(
+            head.seq, last_pk, "chain head does not match the last row (rows removed at the end)"
+        )
 
 
 def verify() -> ChainProblem | None:
@@ -216,4 +229,6 @@ def verify() -> ChainProblem | None:
 
 def history(obj: models.Model) -> models.QuerySet[AuditEvent]:
     """The audit timeline of one object (for the detail pages)."""
-    return AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).order_by("seq")
+    return AuditEvent.objects.filter(
+        object_type=obj._meta.label_lower, object_id=str(obj.pk)
+    ).order_by("seq")

@@ -1,15 +1,14 @@
 from django.conf import settings
 
-from . import navigation
+from . import navigation as nav
 from .permissions import principal
-
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     ctx = {"platform_name": settings.WUFEI["PLATFORM_NAME"]}
     if user is not None and user.is_authenticated:
-        ctx["nav_sections"] = navigation.build(user, request.path)
+        ctx["nav_sections"] = nav.build(user, request.path)
         ctx["principal"] = principal(user)
         ctx["user_context"] = _user_context(user)
     return ctx

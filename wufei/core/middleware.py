@@ -10,7 +10,9 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("wufei_request_id", default=None)
+_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "wufei_request_id", default=None
+)
 _SAFE = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
 
 

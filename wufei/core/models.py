@@ -45,10 +45,17 @@ class AuditEvent(models.Model):
     seq = models.BigIntegerField(_("sequence"), unique=True)
     at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
-        User, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        User,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     actor_repr = models.CharField(_("actor"), max_length=200)
-    organization_id_ref = models.BigIntegerField(_("organisation"), null=True, blank=True, db_index=True)
+    organization_id_ref = models.BigIntegerField(
+        _("organisation"), null=True, blank=True, db_index=True
+    )
     region_prefix = models.CharField(_("region"), max_length=12, blank=True, db_index=True)
     action = models.CharField(_("action"), max_length=100, db_index=True)
     object_type = models.CharField(_("object type"), max_length=100)
@@ -62,9 +69,14 @@ class AuditEvent(models.Model):
     hash = models.CharField(_("hash"), max_length=64, unique=True)
 
     objects = RestrictedManager()  # type: ignore[misc]
-    policy = Policy(org_path="organization_id_ref", region_path="region_prefix",
-                    add_roles=frozenset(), change_roles=frozenset(), view_roles=frozenset({"admin"}),
-                    admin_actions=frozenset({"view"}))
+    policy = Policy(
+        org_path="organization_id_ref",
+        region_path="region_prefix",
+        add_roles=frozenset(),
+        change_roles=frozenset(),
+        view_roles=frozenset({"admin"}),
+        admin_actions=frozenset({"view"}),
+    )
 
     class Meta:
         ordering = ["seq"]
@@ -86,6 +98,9 @@ class AuditHead(models.Model):
     class Meta:
         verbose_name = _("audit head")
 
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}"
+
 
 class Sequence(models.Model):
     """A named counter (scope + year → last number issued), see docs/numbering.md."""
@@ -95,7 +110,9 @@ class Sequence(models.Model):
     last = models.BigIntegerField(_("last number issued"), default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["scope", "year"], name="core_sequence_scope_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "year"], name="core_sequence_scope_year")
+        ]
         verbose_name = _("sequence")
 
     def __str__(self) -> str:
@@ -115,4 +132,9 @@ class IdempotencyRecord(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "key"], name="core_idempotency_user_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="core_idempotency_user_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} [{self.key}]"

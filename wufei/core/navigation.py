@@ -29,10 +29,22 @@ NAV: list[tuple[object, list[NavItem]]] = [
             NavItem("registry:site_list", _("Sites"), "⌖", STAFF),
             NavItem("registry:facility_list", _("Facilities"), "▤", STAFF),
             NavItem("registry:permit_list", _("Permits"), "✓", STAFF),
-            NavItem("registry:vehicle_list", _("Vehicles"), "⛟", frozenset({"admin", "regulator", "org", "driver"})),
+            NavItem(
+                "registry:vehicle_list",
+                _("Vehicles"),
+                "⛟",
+                frozenset({"admin", "regulator", "org", "driver"}),
+            ),
             NavItem("registry:driver_list", _("Drivers"), "☺", STAFF),
-            NavItem("registry:membership_list", _("Members"), "☷", frozenset({"admin", "org_admin"})),
-            NavItem("registry:organization_import", _("Bulk import"), "⇪", frozenset({"admin", "regulator"})),
+            NavItem(
+                "registry:membership_list", _("Members"), "☷", frozenset({"admin", "org_admin"})
+            ),
+            NavItem(
+                "registry:organization_import",
+                _("Bulk import"),
+                "⇪",
+                frozenset({"admin", "regulator"}),
+            ),
         ],
     ),
     (
@@ -46,7 +58,12 @@ NAV: list[tuple[object, list[NavItem]]] = [
     (
         _("System"),
         [
-            NavItem("core:audit_list", _("Audit log"), "⛓", frozenset({"admin", "regulator", "org_admin"})),
+            NavItem(
+                "core:audit_list",
+                _("Audit log"),
+                "⛓",
+                frozenset({"admin", "regulator", "org_admin"}),
+            ),
             NavItem("api-docs", _("API documentation"), "⌘", ALL),
         ],
     ),

@@ -33,7 +33,9 @@ def next_number(scope: str, year: int) -> int:
 
 def peek(scope: str, year: int) -> int:
     """The last number issued (0 if none), for display only."""
-    return Sequence.objects.filter(scope=scope, year=year).values_list("last", flat=True).first() or 0
+    return (
+        Sequence.objects.filter(scope=scope, year=year).values_list("last", flat=True).first() or 0
+    )
 
 
 def format_serial(prefix: str, number: int, width: int) -> str:

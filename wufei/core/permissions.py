@@ -35,7 +35,9 @@ class Principal:
     user_id: int | None
     is_platform_admin: bool = False
     org_roles: dict[int, str] = field(default_factory=dict)  # organisation id → membership role
-    jurisdictions: tuple[str, ...] = ()  # region prefixes of the regulator bureaus the user works for
+    jurisdictions: tuple[
+        str, ...
+    ] = ()  # region prefixes of the regulator bureaus the user works for
     label: str = ""  # what the top bar shows: organisation or jurisdiction
 
     def orgs_with(self, roles: Iterable[str]) -> list[int]:
@@ -68,7 +70,9 @@ class Policy:
     change_roles: frozenset[str] = WRITE_ROLES
     regulator_actions: frozenset[str] = frozenset({"view"})
     admin_actions: frozenset[str] = frozenset(ACTIONS)  # what a platform administrator may do
-    self_actions: frozenset[str] = frozenset({"view"})  # what a user may do to rows about themselves
+    self_actions: frozenset[str] = frozenset(
+        {"view"}
+    )  # what a user may do to rows about themselves
 
     def roles_for(self, action: str) -> frozenset[str]:
         if action not in ACTIONS:
@@ -187,9 +191,12 @@ def allows(user: Any, action: str, obj: models.Model) -> bool:
         org_id = obj.pk if policy.org_path == "" else _resolve(obj, policy.org_path)
         if org_id is not None and p.org_roles.get(org_id) in roles:
             return True
-    if policy.region_path and action in policy.regulator_actions:
-        if p.in_jurisdiction(_resolve(obj, policy.region_path)):
-            return True
+    if (
+        policy.region_path
+        and action in policy.regulator_actions
+        and p.in_jurisdiction(_resolve(obj, policy.region_path))
+    ):
+        return True
     if policy.self_path and action in policy.self_actions:
         return _resolve(obj, policy.self_path) == p.user_id
     return False

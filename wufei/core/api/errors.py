@@ -32,7 +32,9 @@ def _first_error(detail: Any, prefix: str = "") -> tuple[str | None, str, str]:
     return (prefix.rstrip(".") or None), str(detail), str(code)
 
 
-def error_body(code: str, message: str, field: str | None = None, details: Any = None) -> dict[str, Any]:
+def error_body(
+    code: str, message: str, field: str | None = None, details: Any = None
+) -> dict[str, Any]:
     return {"code": code, "message": message, "field": field, "details": details or {}}
 
 

@@ -54,8 +54,11 @@ def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
         if not key:
             return view_method(self, request, *args, **kwargs)
         if len(key) > 200:
-            raise ValidationFailed(_("Idempotency-Key is too long (200 characters at most)."),
-                                   code="idempotency.key_invalid", field="Idempotency-Key")
+            raise ValidationFailed(
+                _("Idempotency-Key is too long (200 characters at most)."),
+                code="idempotency.key_invalid",
+                field="Idempotency-Key",
+            )
         digest = _request_hash(request)
         user = request.user
         existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
@@ -64,8 +67,13 @@ def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
         try:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(
-                    user=user, key=key, method=request.method, path=request.path[:500],
-                    request_hash=digest, status_code=0, response_body=None,
+                    user=user,
+                    key=key,
+                    method=request.method,
+                    path=request.path[:500],
+                    request_hash=digest,
+                    status_code=0,
+                    response_body=None,
                 )
                 response = view_method(self, request, *args, **kwargs)
                 if response.status_code >= 400:

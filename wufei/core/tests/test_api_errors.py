@@ -9,9 +9,16 @@ from wufei.core.errors import Conflict, ValidationFailed
 
 
 def test_action_error_body():
-    resp = exception_handler(ValidationFailed("统一社会信用代码无效", code="registry.uscc_invalid", field="uscc"), {})
+    resp = exception_handler(
+        ValidationFailed("统一社会信用代码无效", code="registry.uscc_invalid", field="uscc"), {}
+    )
     assert resp.status_code == 400
-    assert resp.data == {"code": "registry.uscc_invalid", "message": "统一社会信用代码无效", "field": "uscc", "details": {}}
+    assert resp.data == {
+        "code": "registry.uscc_invalid",
+        "message": "统一社会信用代码无效",
+        "field": "uscc",
+        "details": {},
+    }
     assert exception_handler(Conflict("x"), {}).status_code == 409
 
 
@@ -19,7 +26,9 @@ def test_drf_validation_error_names_the_first_field():
     resp = exception_handler(exceptions.ValidationError({"name": ["This field is required."]}), {})
     assert resp.status_code == 400
     assert resp.data["field"] == "name" and resp.data["code"] == "validation.invalid"
-    nested = exception_handler(exceptions.ValidationError({"scopes": [{"annual_capacity_tonnes": ["bad"]}]}), {})
+    nested = exception_handler(
+        exceptions.ValidationError({"scopes": [{"annual_capacity_tonnes": ["bad"]}]}), {}
+    )
     assert nested.data["field"] == "scopes.annual_capacity_tonnes"
 
 
@@ -56,6 +65,12 @@ def test_login_is_throttled(client, django_user_model):
     django_user_model.objects.create_user("someone", password="right-password-123")
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post("/accounts/login/", {"username": "someone", "password": "wrong"})
-    resp = client.post("/accounts/login/", {"username": "someone", "password": "right-password-123"})
-    assert resp.status_code == 429 or "locked" in resp.content.decode().lower() or "锁定" in resp.content.decode()
+    resp = client.post(
+        "/accounts/login/", {"username": "someone", "password": "right-password-123"}
+    )
+    assert (
+        resp.status_code == 429
+        or "locked" in resp.content.decode().lower()
+        or "锁定" in resp.content.decode()
+    )
     assert "_auth_user_id" not in client.session

@@ -141,7 +141,10 @@ def test_record_many_continues_the_chain():
     _events(2)
     with transaction.atomic():
         n = audit.record_many(
-            [{"actor": "system:test", "action": "test.bulk", "object_type": "t", "object_id": i} for i in range(10)]
+            [
+                {"actor": "system:test", "action": "test.bulk", "object_type": "t", "object_id": i}
+                for i in range(10)
+            ]
         )
     assert n == 10
     assert AuditEvent.objects.count() == 12

@@ -51,8 +51,16 @@ INTERNAL = {"core.audithead", "core.sequence", "core.idempotencyrecord"}
 REFERENCE = {"view": SIGNED_IN, "add": NOBODY, "change": NOBODY}
 
 EXPECTED: dict[str, dict[str, set[str]]] = {
-    "core.user": {"view": ADMIN | {"owner_member"}, "add": ADMIN, "change": ADMIN | {"owner_member"}},
-    "core.auditevent": {"view": ADMIN | {"owner_admin"} | COVERING, "add": NOBODY, "change": NOBODY},
+    "core.user": {
+        "view": ADMIN | {"owner_member"},
+        "add": ADMIN,
+        "change": ADMIN | {"owner_member"},
+    },
+    "core.auditevent": {
+        "view": ADMIN | {"owner_admin"} | COVERING,
+        "add": NOBODY,
+        "change": NOBODY,
+    },
     "catalog.catalogueedition": REFERENCE,
     "catalog.wastecategory": REFERENCE,
     "catalog.wastecode": REFERENCE,
@@ -65,10 +73,26 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         "add": ADMIN | COVERING,
         "change": ADMIN | {"owner_admin"} | COVERING,
     },
-    "registry.site": {"view": ADMIN | OWNER_STAFF | COVERING, "add": ADMIN | OWNER_WRITE, "change": ADMIN | OWNER_WRITE},
-    "registry.facility": {"view": ADMIN | OWNER_STAFF | COVERING, "add": ADMIN | OWNER_WRITE, "change": ADMIN | OWNER_WRITE},
-    "registry.permit": {"view": ADMIN | OWNER_STAFF | COVERING, "add": ADMIN | COVERING, "change": ADMIN | COVERING},
-    "registry.permitscope": {"view": ADMIN | OWNER_STAFF | COVERING, "add": ADMIN | COVERING, "change": ADMIN | COVERING},
+    "registry.site": {
+        "view": ADMIN | OWNER_STAFF | COVERING,
+        "add": ADMIN | OWNER_WRITE,
+        "change": ADMIN | OWNER_WRITE,
+    },
+    "registry.facility": {
+        "view": ADMIN | OWNER_STAFF | COVERING,
+        "add": ADMIN | OWNER_WRITE,
+        "change": ADMIN | OWNER_WRITE,
+    },
+    "registry.permit": {
+        "view": ADMIN | OWNER_STAFF | COVERING,
+        "add": ADMIN | COVERING,
+        "change": ADMIN | COVERING,
+    },
+    "registry.permitscope": {
+        "view": ADMIN | OWNER_STAFF | COVERING,
+        "add": ADMIN | COVERING,
+        "change": ADMIN | COVERING,
+    },
     "registry.vehicle": {
         "view": ADMIN | OWNER_STAFF | {"owner_driver"} | COVERING,
         "add": ADMIN | OWNER_WRITE,
@@ -80,11 +104,17 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         "change": ADMIN | OWNER_WRITE,
     },
     "registry.membership": {
-        "view": ADMIN | {"owner_admin", "owner_member"} | COVERING,  # owner_member: its own membership
+        "view": ADMIN
+        | {"owner_admin", "owner_member"}
+        | COVERING,  # owner_member: its own membership
         "add": ADMIN | {"owner_admin"},
         "change": ADMIN | {"owner_admin"},
     },
-    "registry.invitation": {"view": ADMIN | {"owner_admin"}, "add": ADMIN | {"owner_admin"}, "change": ADMIN | {"owner_admin"}},
+    "registry.invitation": {
+        "view": ADMIN | {"owner_admin"},
+        "add": ADMIN | {"owner_admin"},
+        "change": ADMIN | {"owner_admin"},
+    },
 }
 
 
@@ -95,7 +125,9 @@ def project_models() -> list[type[models.Model]]:
 def test_every_model_is_in_the_matrix():
     labels = {m._meta.label_lower for m in project_models()}
     missing = sorted(labels - set(EXPECTED) - INTERNAL)
-    assert not missing, f"models without a permission matrix entry: {missing} — add them to EXPECTED"
+    assert not missing, (
+        f"models without a permission matrix entry: {missing} — add them to EXPECTED"
+    )
     stale = sorted((set(EXPECTED) | INTERNAL) - labels)
     assert not stale, f"matrix entries for models that no longer exist: {stale}"
     for label in EXPECTED:
@@ -117,7 +149,12 @@ class World:
         def region(code: str, name: str, level: str, parent: Any = None) -> Any:
             return Region.objects.get_or_create(
                 code=code,
-                defaults={"name": name, "level": level, "parent": parent, "prefix": Region.prefix_of(code, level)},
+                defaults={
+                    "name": name,
+                    "level": level,
+                    "parent": parent,
+                    "prefix": Region.prefix_of(code, level),
+                },
             )[0]
 
         zj = region("330000", "浙江省", "province")
@@ -130,9 +167,13 @@ class World:
 
         def org(name: str, reg: Any, **roles: bool) -> Any:
             n = next(counter)
-            return Organization.objects.create(uscc=f"MATRIX{n:012d}", name=name, region=reg, **roles)
+            return Organization.objects.create(
+                uscc=f"MATRIX{n:012d}", name=name, region=reg, **roles
+            )
 
-        self.a = org("甲印染有限公司", self.keqiao, is_producer=True, is_carrier=True, is_receiver=True)
+        self.a = org(
+            "甲印染有限公司", self.keqiao, is_producer=True, is_carrier=True, is_receiver=True
+        )
         self.b = org("乙化工有限公司", xihu, is_producer=True)
         bureaus = {
             "reg_county": org("柯桥分局", self.keqiao, is_regulator=True),
@@ -145,9 +186,16 @@ class World:
             self.users[name] = User.objects.create_user(
                 name, password="matrix-password-123", is_superuser=(name == "platform_admin")
             )
-        for name, role in [("owner_admin", "admin"), ("owner_member", "member"), ("owner_reader", "reader"), ("owner_driver", "driver")]:
+        for name, role in [
+            ("owner_admin", "admin"),
+            ("owner_member", "member"),
+            ("owner_reader", "reader"),
+            ("owner_driver", "driver"),
+        ]:
             Membership.objects.create(user=self.users[name], organization=self.a, role=role)
-        Membership.objects.create(user=self.users["other_org_admin"], organization=self.b, role="admin")
+        Membership.objects.create(
+            user=self.users["other_org_admin"], organization=self.b, role="admin"
+        )
         for name, bureau in bureaus.items():
             Membership.objects.create(user=self.users[name], organization=bureau, role="member")
 
@@ -155,11 +203,19 @@ class World:
 def _catalog(w: World) -> dict[str, Any]:
     from wufei.catalog.models import CatalogueEdition, WasteCategory, WasteCode
 
-    ed = CatalogueEdition.objects.create(code="T", title="test edition", effective_from=dt.date(2021, 1, 1))
+    ed = CatalogueEdition.objects.create(
+        code="T", title="test edition", effective_from=dt.date(2021, 1, 1)
+    )
     cat = WasteCategory.objects.create(edition=ed, code="HW08", name="废矿物油与含矿物油废物")
     code = WasteCode.objects.create(
-        edition=ed, category=cat, code="900-249-08", industry_code="900", industry_source="非特定行业",
-        description="其他生产、销售、使用过程中产生的废矿物油", hazard="T,I", hazard_mode="all",
+        edition=ed,
+        category=cat,
+        code="900-249-08",
+        industry_code="900",
+        industry_source="非特定行业",
+        description="其他生产、销售、使用过程中产生的废矿物油",
+        hazard="T,I",
+        hazard_mode="all",
     )
     return {"edition": ed, "category": cat, "code": code}
 
@@ -174,8 +230,12 @@ def _permit(w: World) -> Any:
     from wufei.registry.models import Permit
 
     return Permit(
-        organization=w.a, number="浙危废经第3306001号", issuer="浙江省生态环境厅",
-        issued_on=dt.date(2025, 1, 1), valid_from=dt.date(2025, 1, 1), valid_until=dt.date(2029, 12, 31),
+        organization=w.a,
+        number="浙危废经第3306001号",
+        issuer="浙江省生态环境厅",
+        issued_on=dt.date(2025, 1, 1),
+        valid_from=dt.date(2025, 1, 1),
+        valid_until=dt.date(2029, 12, 31),
     )
 
 
@@ -187,30 +247,57 @@ def _saved(obj: Any) -> Any:
 def _build_facility(w: World) -> Any:
     from wufei.registry.models import Facility
 
-    return Facility(site=_saved(_site(w)), code="TS001", name="危废仓库", kind="storage", capacity_tonnes=Decimal("50"))
+    return Facility(
+        site=_saved(_site(w)),
+        code="TS001",
+        name="危废仓库",
+        kind="storage",
+        capacity_tonnes=Decimal("50"),
+    )
 
 
 def _build_scope(w: World) -> Any:
     from wufei.registry.models import PermitScope
 
-    return PermitScope(permit=_saved(_permit(w)), category=_catalog(w)["category"], annual_capacity_tonnes=Decimal("1000"))
+    return PermitScope(
+        permit=_saved(_permit(w)),
+        category=_catalog(w)["category"],
+        annual_capacity_tonnes=Decimal("1000"),
+    )
 
 
 def _build_exemption(w: World) -> Any:
     from wufei.catalog.models import Exemption
 
     ed = _catalog(w)["edition"]
-    return Exemption(edition=ed, item=8, row=1, category_text="900-249-08", waste="废弃的含油抹布", stage="all",
-                     stage_text="全部环节", condition="未分类收集", content="全过程不按危险废物管理")
+    return Exemption(
+        edition=ed,
+        item=8,
+        row=1,
+        category_text="900-249-08",
+        waste="废弃的含油抹布",
+        stage="all",
+        stage_text="全部环节",
+        condition="未分类收集",
+        content="全过程不按危险废物管理",
+    )
 
 
 def _build_audit(w: World) -> Any:
     from wufei.core.models import AuditEvent
 
     return AuditEvent(
-        seq=1, at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), actor_repr="x", organization_id_ref=w.a.pk,
-        region_prefix=w.keqiao.prefix, action="t", object_type="t", object_id="1", object_repr="t",
-        prev_hash="0" * 64, hash="f" * 64,
+        seq=1,
+        at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        actor_repr="x",
+        organization_id_ref=w.a.pk,
+        region_prefix=w.keqiao.prefix,
+        action="t",
+        object_type="t",
+        object_id="1",
+        object_repr="t",
+        prev_hash="0" * 64,
+        hash="f" * 64,
     )
 
 
@@ -228,24 +315,49 @@ def _models(label: str) -> Callable[..., Any]:
 BUILDERS: dict[str, Callable[[World], Any]] = {
     "core.user": lambda w: w.users["owner_member"],
     "core.auditevent": _build_audit,
-    "catalog.catalogueedition": lambda w: _models("catalog.CatalogueEdition")(code="X", title="x", effective_from=dt.date(2025, 1, 1)),
-    "catalog.wastecategory": lambda w: _models("catalog.WasteCategory")(edition=_catalog(w)["edition"], code="HW49", name="其他废物"),
+    "catalog.catalogueedition": lambda w: _models("catalog.CatalogueEdition")(
+        code="X", title="x", effective_from=dt.date(2025, 1, 1)
+    ),
+    "catalog.wastecategory": lambda w: _models("catalog.WasteCategory")(
+        edition=_catalog(w)["edition"], code="HW49", name="其他废物"
+    ),
     "catalog.wastecode": lambda w: _catalog(w)["code"],
     "catalog.exemption": _build_exemption,
-    "catalog.generalwastecategory": lambda w: _models("catalog.GeneralWasteCategory")(code_2021="SW01", code_2024="S01", name="冶炼废渣", verified="M"),
-    "catalog.treatmentmethod": lambda w: _models("catalog.TreatmentMethod")(code="R9", kind="utilisation", name="废油再提炼", verified="S"),
+    "catalog.generalwastecategory": lambda w: _models("catalog.GeneralWasteCategory")(
+        code_2021="SW01", code_2024="S01", name="冶炼废渣", verified="M"
+    ),
+    "catalog.treatmentmethod": lambda w: _models("catalog.TreatmentMethod")(
+        code="R9", kind="utilisation", name="废油再提炼", verified="S"
+    ),
     "catalog.region": lambda w: w.keqiao,
     "registry.organization": lambda w: w.a,
     "registry.site": _site,
     "registry.facility": _build_facility,
     "registry.permit": _permit,
     "registry.permitscope": _build_scope,
-    "registry.vehicle": lambda w: _models("registry.Vehicle")(organization=w.a, plate="浙D12345", transport_permit_no="330600123456", load_limit_tonnes=Decimal("10")),
-    "registry.driver": lambda w: _models("registry.Driver")(organization=w.a, name="王师傅", phone="13800000000", qualification_no="Q330600001", user=w.users["owner_driver"]),
-    "registry.membership": lambda w: _models("registry.Membership").objects.get(user=w.users["owner_member"]),
+    "registry.vehicle": lambda w: _models("registry.Vehicle")(
+        organization=w.a,
+        plate="浙D12345",
+        transport_permit_no="330600123456",
+        load_limit_tonnes=Decimal("10"),
+    ),
+    "registry.driver": lambda w: _models("registry.Driver")(
+        organization=w.a,
+        name="王师傅",
+        phone="13800000000",
+        qualification_no="Q330600001",
+        user=w.users["owner_driver"],
+    ),
+    "registry.membership": lambda w: _models("registry.Membership").objects.get(
+        user=w.users["owner_member"]
+    ),
     "registry.invitation": lambda w: _models("registry.Invitation")(
-        organization=w.a, email="new@example.com", role="member", token_hash="a" * 64,
-        invited_by=w.users["owner_admin"], expires_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
+        organization=w.a,
+        email="new@example.com",
+        role="member",
+        token_hash="a" * 64,
+        invited_by=w.users["owner_admin"],
+        expires_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
     ),
 }
 
@@ -271,7 +383,11 @@ def test_matrix(label: str) -> None:
             in_restrict = model.objects.restrict(user, action).filter(pk=obj.pk).exists()
             by_allows = allows(user, action, obj)
             if in_restrict != expected or by_allows != expected:
-                mismatches.append(f"{role:16} {action:6} expected={expected} restrict={in_restrict} allows={by_allows}")
+                mismatches.append(
+                    f"{role:16} {action:6} expected={expected} restrict={in_restrict} allows={by_allows}"
+                )
             if action == "add" and role in unsaved_allows and unsaved_allows[role] != expected:
-                mismatches.append(f"{role:16} add    expected={expected} allows(unsaved)={unsaved_allows[role]}")
+                mismatches.append(
+                    f"{role:16} add    expected={expected} allows(unsaved)={unsaved_allows[role]}"
+                )
     assert not mismatches, f"{label}:\n" + "\n".join(mismatches)
