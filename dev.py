@@ -153,41 +153,105 @@ def manage(py: Path, *args: str, env: dict[str, str] | None = None, check: bool 
 # ---------------------------------------------------------------------------------------------
 # commands
 # ---------------------------------------------------------------------------------------------
-PRINT_ACCOUNTS = textwrap.dedent(
-    """
+def _inner_accounts() -> int:
+    """(Runs in the venv.) Print the demo accounts that exist in the database."""
+    import unicodedata
+
     import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wufei.settings")
+    sys.path.insert(0, str(ROOT))
     django.setup()
     from django.conf import settings
+    from django.contrib.auth import get_user_model
+
     try:
-        from wufei.demo.accounts import DEMO_ACCOUNTS
+        from wufei.demo.accounts import DEMO_ACCOUNTS  # type: ignore[import-not-found]
     except ImportError:
         DEMO_ACCOUNTS = []
-    from django.contrib.auth import get_user_model
-    User = get_user_model()
-    password = settings.WUFEI["DEMO_PASSWORD"]
-    rows = []
-    for account in DEMO_ACCOUNTS:
-        if not User.objects.filter(username=account["username"]).exists():
-            continue
-        rows.append((str(account["username"]), str(account.get("role", "")), str(account.get("organisation", ""))))
+    existing = set(
+        get_user_model()
+        .objects.filter(username__in=[a["username"] for a in DEMO_ACCOUNTS])
+        .values_list("username", flat=True)
+    )
+    rows = [
+        (str(a["username"]), str(a.get("role", "")), str(a.get("organisation", "")))
+        for a in DEMO_ACCOUNTS
+        if a["username"] in existing
+    ]
     if not rows:
-        print("  (no demo accounts found: create one with `.venv/bin/python manage.py createsuperuser`)")
-    else:
-        def width(s):
-            import unicodedata
-            return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
-        def pad(s, n):
-            return s + " " * max(0, n - width(s))
-        heads = ("username", "role", "organisation / jurisdiction")
-        cols = [max(width(r[i]) for r in rows + [heads]) for i in range(3)]
-        print("  " + "  ".join(pad(h, c) for h, c in zip(heads, cols)))
-        print("  " + "  ".join("-" * c for c in cols))
-        for r in rows:
-            print("  " + "  ".join(pad(v, c) for v, c in zip(r, cols)))
-        print()
-        print(f"  password for every demo account: {password}")
-    """
-)
+        print(
+            "  (no demo accounts: create a user with `.venv/bin/python manage.py createsuperuser`)"
+        )
+        return 0
+
+    def width(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+    def pad(text: str, n: int) -> str:
+        return text + " " * max(0, n - width(text))
+
+    heads = ("username", "role", "organisation / jurisdiction")
+    cols = [max(width(r[i]) for r in [*rows, heads]) for i in range(3)]
+    print("  " + "  ".join(pad(h, c) for h, c in zip(heads, cols, strict=True)))
+    print("  " + "  ".join("-" * c for c in cols))
+    for r in rows:
+        print("  " + "  ".join(pad(v, c) for v, c in zip(r, cols, strict=True)))
+    print(f"\n  password of every demo account: {settings.WUFEI['DEMO_PASSWORD']}")
+    return 0
+
+
+def _inner_messages(check: bool) -> int:
+    """(Runs in the venv.) Compile every .po with polib, or check that each .mo matches."""
+    import polib  # type: ignore[import-untyped]
+
+    def entries(catalogue) -> dict:
+        return {
+            (e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items())))
+            for e in catalogue
+            if e.msgid
+            and not getattr(e, "obsolete", False)
+            and "fuzzy" not in e.flags
+            and (e.msgstr or any(e.msgstr_plural.values()))
+        }
+
+    problems = 0
+    pos = sorted(p for p in (ROOT / "wufei").rglob("*.po") if "LC_MESSAGES" in p.parts)
+    for po_path in pos:
+        rel = po_path.relative_to(ROOT)
+        mo_path = po_path.with_suffix(".mo")
+        po = polib.pofile(str(po_path))
+        expected = entries(po)
+        if not check:
+            po.save_as_mofile(str(mo_path))
+            print(
+                f"  compiled {rel}: {len(expected)} messages, {po.percent_translated()}% translated"
+            )
+            continue
+        if not mo_path.exists():
+            print(f"  MISSING  {mo_path.relative_to(ROOT)}")
+            problems += 1
+            continue
+        actual = entries(polib.mofile(str(mo_path)))
+        differ = [k for k in expected if actual.get(k) != expected[k]]
+        extra = [k for k in actual if k not in expected]
+        if differ or extra:
+            problems += 1
+            print(
+                f"  STALE    {rel}: {len(differ)} missing or different in the .mo, {len(extra)} extra"
+            )
+            for key in (differ + extra)[:5]:
+                print(f"           {key[1]!r}")
+        else:
+            print(f"  ok       {rel}: {len(expected)} messages")
+    if not pos:
+        print("  no .po files under wufei/")
+    if check and problems:
+        print(
+            f"{problems} catalogue(s) not compiled: run `python3 dev.py messages` and commit the .mo"
+        )
+        return 1
+    return 0
 
 
 def port_in_use(host: str, port: int) -> bool:
@@ -218,7 +282,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     py = ensure_installed("")
     env = prepare_demo(py, args.scale)
     say("demo accounts")
-    run([str(py), "-c", PRINT_ACCOUNTS], env=env)
+    run([str(py), str(ROOT / "dev.py"), "_accounts"], env=env)
     if args.no_serve:
         return 0
     return serve(py, env, args.host, args.port)
@@ -253,55 +317,6 @@ def cmd_test(args: argparse.Namespace, pytest_args: list[str]) -> int:
     return subprocess.run(cmd, cwd=ROOT, env=env, check=False).returncode
 
 
-MESSAGES = textwrap.dedent(
-    """
-    import sys
-    from pathlib import Path
-    import polib
-
-    check = sys.argv[1] == "check"
-    root = Path.cwd() / "wufei"
-    problems = 0
-    pos = sorted(p for p in root.rglob("*.po") if "LC_MESSAGES" in p.parts)
-    for po_path in pos:
-        mo_path = po_path.with_suffix(".mo")
-        po = polib.pofile(str(po_path))
-        expected = {
-            (e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items())))
-            for e in po.translated_entries() if not e.obsolete and "fuzzy" not in e.flags
-        }
-        rel = po_path.relative_to(Path.cwd())
-        if not check:
-            po.save_as_mofile(str(mo_path))
-            print(f"  compiled {rel} ({len(expected)} messages, {po.percent_translated()}% translated)")
-            continue
-        if not mo_path.exists():
-            print(f"  MISSING  {mo_path.relative_to(Path.cwd())} (compile {rel})")
-            problems += 1
-            continue
-        mo = polib.mofile(str(mo_path))
-        actual = {
-            (e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items())))
-            for e in mo if e.msgid
-        }
-        missing = [k for k in expected if k not in actual or actual[k] != expected[k]]
-        extra = [k for k in actual if k not in expected]
-        if missing or extra:
-            problems += 1
-            print(f"  STALE    {rel}: {len(missing)} messages differ or are missing in the .mo, {len(extra)} extra")
-            for k in (missing + extra)[:5]:
-                print(f"           {k[1]!r}")
-        else:
-            print(f"  ok       {rel} ({len(expected)} messages)")
-    if not pos:
-        print("  no .po files found under wufei/")
-    if check and problems:
-        print(f"{problems} catalogue(s) not compiled: run `python3 dev.py messages`")
-        sys.exit(1)
-    """
-)
-
-
 def cmd_messages(args: argparse.Namespace) -> int:
     py = ensure_installed("dev")
     say(
@@ -309,7 +324,8 @@ def cmd_messages(args: argparse.Namespace) -> int:
         if args.check
         else "compiling every .po file with polib"
     )
-    return run([str(py), "-c", MESSAGES, "check" if args.check else "compile"], check=False)
+    inner = [str(py), str(ROOT / "dev.py"), "_messages"] + (["--check"] if args.check else [])
+    return run(inner, check=False)
 
 
 LOCK_HEADER = """\
@@ -363,7 +379,9 @@ def main(argv: list[str] | None = None) -> int:
             """
         ),
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="{demo,test,serve,install,messages,lock}"
+    )
 
     p = sub.add_parser(
         "demo", help="install, migrate, load reference data and the demo province, serve"
@@ -394,6 +412,10 @@ def main(argv: list[str] | None = None) -> int:
         "--upgrade", action="store_true", help="ignore the current pins (newest versions)"
     )
 
+    sub.add_parser("_accounts", help=argparse.SUPPRESS)
+    p = sub.add_parser("_messages", help=argparse.SUPPRESS)
+    p.add_argument("--check", action="store_true")
+
     args, rest = parser.parse_known_args(argv)
     if args.command == "test":
         if rest and rest[0] == "--":
@@ -407,6 +429,8 @@ def main(argv: list[str] | None = None) -> int:
         "install": cmd_install,
         "messages": cmd_messages,
         "lock": cmd_lock,
+        "_accounts": lambda a: _inner_accounts(),
+        "_messages": lambda a: _inner_messages(a.check),
     }
     return handlers[args.command](args)
 
