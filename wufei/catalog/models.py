@@ -5,6 +5,7 @@ treatment methods and administrative regions. Loaded from ``catalog/data/`` by
 from __future__ import annotations
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from wufei.core.permissions import Policy, RestrictedManager
@@ -125,6 +126,11 @@ class WasteCode(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    def get_absolute_url(self) -> str:
+        return (
+            f"{reverse('catalog:wastecode_detail', args=[self.code])}?edition={self.edition.code}"
+        )
 
     @property
     def digits(self) -> str:
@@ -295,6 +301,9 @@ class Region(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:region_detail", args=[self.code])
 
     @staticmethod
     def prefix_of(code: str, level: str) -> str:
