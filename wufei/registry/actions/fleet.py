@@ -166,10 +166,6 @@ def update_driver(actor: Any, driver: Driver, *, version: int | None = None, **c
     data = clean_driver_fields(changes)
     with transaction.atomic():
         driver = lock(actor, "change", Driver, pk=driver.pk)
-        if not allows(actor, "add", driver) and set(changes) - {"phone"}:
-            # a driver may correct their own phone; everything else is the carrier's
-            raise Forbidden(_("Only the carrier's administrators and members may change this."),
-                            code="registry.change_not_allowed", field=sorted(set(changes) - {"phone"})[0])
         check_version(driver, version)
         if "qualification_no" in data:
             _qualification_taken(driver.organization_id, data["qualification_no"], exclude_pk=driver.pk)

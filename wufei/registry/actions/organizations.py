@@ -91,7 +91,7 @@ def derive_management_class(org: Organization, *, today=None) -> str:
     """
     if not org.is_producer:
         return ""
-    tonnes = org.annual_hazardous_tonnes or Decimal("0")
+    tonnes = Decimal(str(org.annual_hazardous_tonnes or 0))
     if tonnes >= KEY_TONNES:
         return ManagementClass.KEY
     if org.pk is not None:
