@@ -1,0 +1,1 @@
+from wufei.catalog.testing import reference_data  # noqa: F401
