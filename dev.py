@@ -175,7 +175,11 @@ def _inner_accounts() -> int:
         .values_list("username", flat=True)
     )
     rows = [
-        (str(a["username"]), str(a.get("role", "")), str(a.get("organisation", "")))
+        (
+            str(a["username"]),
+            str(a.get("role_zh") or a.get("role", "")),
+            str(a.get("organization") or a.get("organisation") or ""),
+        )
         for a in DEMO_ACCOUNTS
         if a["username"] in existing
     ]
