@@ -38,10 +38,6 @@ def make_uscc(n: int, region_code: str = "330602") -> str:
 
 def region(code: str = "330602") -> Region:
     """A region with its parents (province 33, city 3306, county 330602)."""
-    try:
-        from wufei.catalog.tests.factories import RegionFactory  # noqa: F401
-    except ImportError:  # pragma: no cover - the catalogue factories are not there yet
-        pass
     levels = [(code[:2] + "0000", "province", code[:2]), (code[:4] + "00", "city", code[:4]), (code, "county", code)]
     parent = None
     found = None
