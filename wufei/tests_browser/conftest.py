@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command, get_commands
+from playwright.sync_api import Page, Response
 
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still
 # synchronous and safe, so tell Django not to refuse them.
@@ -59,12 +60,12 @@ def demo_data(transactional_db):
 class Visit:
     """One browser tab on the live server, recording CSP violations and script errors."""
 
-    page: object
+    page: Page
     base_url: str
     problems: list[str] = field(default_factory=list)
 
-    def go(self, path: str):
-        response = self.page.goto(self.base_url + path)  # type: ignore[attr-defined]
+    def go(self, path: str) -> Response:
+        response = self.page.goto(self.base_url + path)
         assert response is not None and response.status < 400, (
             f"{path}: HTTP {response and response.status}"
         )
@@ -73,21 +74,21 @@ class Visit:
     def login(self, username: str, password: str | None = None) -> None:
         page = self.page
         self.go("/accounts/login/")
-        page.fill("#id_username", username)  # type: ignore[attr-defined]
-        page.fill("#id_password", password or settings.WUFEI["DEMO_PASSWORD"])  # type: ignore[attr-defined]
-        page.click("main form button[type=submit]")  # type: ignore[attr-defined]
-        page.wait_for_load_state()  # type: ignore[attr-defined]
+        page.fill("#id_username", username)
+        page.fill("#id_password", password or str(settings.WUFEI["DEMO_PASSWORD"]))
+        page.click("main form button[type=submit]")
+        page.wait_for_load_state()
         assert "/accounts/login/" not in page.url, (
             f"{username} could not sign in: {self.text('main')[:300]}"
-        )  # type: ignore[attr-defined]
+        )
 
     def text(self, selector: str = "body") -> str:
-        return self.page.inner_text(selector)  # type: ignore[attr-defined]
+        return self.page.inner_text(selector)
 
     def shot(self, name: str, full_page: bool = True) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
-        self.page.screenshot(path=str(path), full_page=full_page)  # type: ignore[attr-defined]
+        self.page.screenshot(path=str(path), full_page=full_page)
         return path
 
 
