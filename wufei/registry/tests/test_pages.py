@@ -47,7 +47,7 @@ def test_lists_render_with_filters_and_export(reg_client):
 def test_details_render_with_timeline(reg_client):
     org = OrganizationFactory()
     facility = FacilityFactory(site__organization=org)
-    for obj, name, arg in [(org, "organization_detail", org.uscc), (facility.site, "site_detail", facility.site.pk),
+    for _obj, name, arg in [(org, "organization_detail", org.uscc), (facility.site, "site_detail", facility.site.pk),
                            (facility, "facility_detail", facility.pk)]:
         response = reg_client.get(reverse(f"registry:{name}", args=[arg]))
         assert response.status_code == 200
