@@ -42,7 +42,14 @@ class PermitScopeInline(admin.TabularInline):
 @admin.register(Organization)
 class OrganizationAdmin(ReadOnlyAdmin):
     list_display = ["name", "uscc", "region", "management_class", "is_active"]
-    list_filter = ["is_producer", "is_carrier", "is_receiver", "is_collector", "is_regulator", "management_class"]
+    list_filter = [
+        "is_producer",
+        "is_carrier",
+        "is_receiver",
+        "is_collector",
+        "is_regulator",
+        "management_class",
+    ]
     search_fields = ["name", "uscc"]
 
 
@@ -61,4 +68,6 @@ for model, fields in [
     (Membership, ["user", "organization", "role", "is_active"]),
     (Invitation, ["email", "organization", "role", "expires_at", "accepted_at", "revoked_at"]),
 ]:
-    admin.site.register(model, type(f"{model.__name__}Admin", (ReadOnlyAdmin,), {"list_display": fields}))
+    admin.site.register(
+        model, type(f"{model.__name__}Admin", (ReadOnlyAdmin,), {"list_display": fields})
+    )

@@ -15,17 +15,25 @@ from .models import FacilityKind, ManagementClass, MembershipRole, OrgRole, Perm
 
 
 def region_field(required: bool = True) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(Region.objects.order_by("code"), label=_("Region"), required=required,
-                                  to_field_name="code")
+    return forms.ModelChoiceField(
+        Region.objects.order_by("code"), label=_("Region"), required=required, to_field_name="code"
+    )
 
 
 class OrganizationForm(forms.Form):
-    uscc = forms.CharField(label=_("Unified social credit code"), required=False,
-                           help_text=_("18 characters, GB 32100-2015"))
+    uscc = forms.CharField(
+        label=_("Unified social credit code"),
+        required=False,
+        help_text=_("18 characters, GB 32100-2015"),
+    )
     name = forms.CharField(label=_("Organisation name"), required=False)
     region = region_field(required=False)
-    roles = forms.MultipleChoiceField(label=_("Roles"), choices=OrgRole.choices, required=False,
-                                      widget=forms.CheckboxSelectMultiple)
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"),
+        choices=OrgRole.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     address = forms.CharField(label=_("Registered address"), required=False)
     legal_representative = forms.CharField(label=_("Legal representative"), required=False)
     contact_name = forms.CharField(label=_("Contact person"), required=False)
@@ -51,22 +59,39 @@ class FacilityForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=FacilityKind.choices)
     facility_type = forms.CharField(label=_("Type"), required=False)
     capacity_tonnes = forms.CharField(label=_("Capacity (t)"), required=False)
-    methods = forms.CharField(label=_("Treatment method codes"), required=False,
-                              help_text=_("Separated by commas, e.g. D10, R2"))
+    methods = forms.CharField(
+        label=_("Treatment method codes"),
+        required=False,
+        help_text=_("Separated by commas, e.g. D10, R2"),
+    )
 
     def clean_methods(self) -> list[str]:
-        return [m.strip() for m in self.cleaned_data["methods"].replace("，", ",").split(",") if m.strip()]
+        return [
+            m.strip()
+            for m in self.cleaned_data["methods"].replace("，", ",").split(",")
+            if m.strip()
+        ]
 
 
 class PermitForm(forms.Form):
     number = forms.CharField(label=_("Permit number"), required=False)
     issuer = forms.CharField(label=_("Issued by"), required=False)
-    issued_on = forms.DateField(label=_("Issued on"), widget=forms.DateInput(attrs={"type": "date"}))
-    valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
-    valid_until = forms.DateField(label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}))
+    issued_on = forms.DateField(
+        label=_("Issued on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    valid_from = forms.DateField(
+        label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    valid_until = forms.DateField(
+        label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     scopes = forms.CharField(
-        label=_("Licensed codes"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("One line each: waste code or category, t/yr, method codes — e.g. 900-249-08 3000 D10,R9"),
+        label=_("Licensed codes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "One line each: waste code or category, t/yr, method codes — e.g. 900-249-08 3000 D10,R9"
+        ),
     )
 
     def clean_scopes(self) -> list[dict[str, Any]]:
@@ -93,7 +118,9 @@ class VehicleForm(forms.Form):
     transport_permit_no = forms.CharField(label=_("Road transport permit number"), required=False)
     load_limit_tonnes = forms.CharField(label=_("Load limit (t)"), required=False)
     vehicle_type = forms.CharField(label=_("Vehicle type"), required=False)
-    dangerous_goods = forms.BooleanField(label=_("Licensed for dangerous goods"), required=False, initial=True)
+    dangerous_goods = forms.BooleanField(
+        label=_("Licensed for dangerous goods"), required=False, initial=True
+    )
     terminal_id = forms.CharField(label=_("GNSS terminal id"), required=False)
 
 
@@ -101,13 +128,20 @@ class DriverForm(forms.Form):
     name = forms.CharField(label=_("Name"), required=False)
     phone = forms.CharField(label=_("Phone"), required=False)
     qualification_no = forms.CharField(label=_("Qualification certificate number"), required=False)
-    qualification_valid_until = forms.DateField(label=_("Qualification valid until"), required=False,
-                                                widget=forms.DateInput(attrs={"type": "date"}))
+    qualification_valid_until = forms.DateField(
+        label=_("Qualification valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
 
 class OverrideForm(forms.Form):
-    management_class = forms.ChoiceField(label=_("Management class"), choices=ManagementClass.choices)
-    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    management_class = forms.ChoiceField(
+        label=_("Management class"), choices=ManagementClass.choices
+    )
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ReasonForm(forms.Form):
@@ -116,7 +150,9 @@ class ReasonForm(forms.Form):
 
 class InviteForm(forms.Form):
     email = forms.CharField(label=_("E-mail"), required=False)
-    role = forms.ChoiceField(label=_("Role"), choices=MembershipRole.choices, initial=MembershipRole.MEMBER)
+    role = forms.ChoiceField(
+        label=_("Role"), choices=MembershipRole.choices, initial=MembershipRole.MEMBER
+    )
 
 
 class MemberRoleForm(forms.Form):

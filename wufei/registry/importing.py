@@ -27,8 +27,11 @@ COLUMNS: list[tuple[str, str, tuple[str, ...]]] = [
     ("contact_phone", "联系电话", ("phone", "contact phone", "contact_phone")),
     ("roles", "角色", ("roles", "role")),
     ("industry_code", "行业代码", ("industry code", "industry_code")),
-    ("annual_hazardous_tonnes", "年产生量(吨)", ("annual tonnes", "annual_hazardous_tonnes", "年产生量（吨）",
-                                                "年产生量")),
+    (
+        "annual_hazardous_tonnes",
+        "年产生量(吨)",
+        ("annual tonnes", "annual_hazardous_tonnes", "年产生量（吨）", "年产生量"),
+    ),
     ("contact_email", "电子邮箱", ("email", "e-mail", "contact_email")),
     ("industry_name", "行业名称", ("industry", "industry_name")),
 ]
@@ -49,8 +52,11 @@ def _map_header(header: list[Any]) -> list[str | None]:
     mapped = [_LOOKUP.get(_normalise(h)) for h in header]
     if "uscc" not in mapped or "name" not in mapped:
         raise ValidationFailed(
-            _("The first row must hold the column headers, at least 统一社会信用代码 and 单位名称."),
-            code="registry.import_header", field="file",
+            _(
+                "The first row must hold the column headers, at least 统一社会信用代码 and 单位名称."
+            ),
+            code="registry.import_header",
+            field="file",
         )
     return mapped
 
@@ -85,8 +91,11 @@ def read_rows(file: IO[bytes], filename: str) -> list[dict[str, Any]]:
         try:
             wb = load_workbook(file, read_only=True, data_only=True)
         except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
-            raise ValidationFailed(_("The file is not a readable Excel workbook (.xlsx)."),
-                                   code="registry.import_unreadable", field="file") from None
+            raise ValidationFailed(
+                _("The file is not a readable Excel workbook (.xlsx)."),
+                code="registry.import_unreadable",
+                field="file",
+            ) from None
         sheet = wb.worksheets[0]
         it = sheet.iter_rows(values_only=True)
         header = next(it, None)
@@ -104,14 +113,19 @@ def read_rows(file: IO[bytes], filename: str) -> list[dict[str, Any]]:
             except UnicodeDecodeError:
                 continue
         else:
-            raise ValidationFailed(_("The CSV file must be encoded in UTF-8 or GB18030."),
-                                   code="registry.import_unreadable", field="file")
+            raise ValidationFailed(
+                _("The CSV file must be encoded in UTF-8 or GB18030."),
+                code="registry.import_unreadable",
+                field="file",
+            )
         reader = csv.reader(io.StringIO(text))
         header = next(reader, None)
         if header is None:
             return []
         return _rows(header, reader)
-    raise ValidationFailed(_("Upload an .xlsx or .csv file."), code="registry.import_type", field="file")
+    raise ValidationFailed(
+        _("Upload an .xlsx or .csv file."), code="registry.import_type", field="file"
+    )
 
 
 def template_workbook() -> Workbook:
@@ -122,15 +136,31 @@ def template_workbook() -> Workbook:
     ws.append([zh for _f, zh, _a in COLUMNS])
     example = wb.create_sheet("示例")
     example.append([zh for _f, zh, _a in COLUMNS])
-    example.append(["91330602MA2D3B4C5X", "绍兴某某化工有限公司", "330602", "浙江省绍兴市越城区某路1号", "张三", "李四",
-                    "13800000000", "产废单位", "C2614", "12.5", "", "有机化学原料制造"])
+    example.append(
+        [
+            "91330602MA2D3B4C5X",
+            "绍兴某某化工有限公司",
+            "330602",
+            "浙江省绍兴市越城区某路1号",
+            "张三",
+            "李四",
+            "13800000000",
+            "产废单位",
+            "C2614",
+            "12.5",
+            "",
+            "有机化学原料制造",
+        ]
+    )
     return wb
 
 
 def error_report_rows(errors: list[Any]) -> list[list[str]]:
     """The per-row report: row, column (Chinese header), problem, value."""
     head = [str(_("Row")), str(_("Column")), str(_("Problem")), str(_("Value"))]
-    return [head] + [[str(e.row), HEADER_OF.get(e.field, e.field), e.message, e.value] for e in errors]
+    return [head] + [
+        [str(e.row), HEADER_OF.get(e.field, e.field), e.message, e.value] for e in errors
+    ]
 
 
 def write_report_csv(errors: list[Any], target: IO[str]) -> None:

@@ -61,7 +61,9 @@ class Organization(models.Model):
 
     uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True)
     name = models.CharField(_("name"), max_length=200, db_index=True)
-    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="organizations")
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="organizations"
+    )
     address = models.CharField(_("registered address"), max_length=300, blank=True)
     legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)
     contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
@@ -77,10 +79,15 @@ class Organization(models.Model):
     is_regulator = models.BooleanField(_("regulator"), default=False, db_index=True)
 
     annual_hazardous_tonnes = models.DecimalField(
-        _("annual hazardous waste (t)"), null=True, blank=True,
-        help_text=_("HJ 1259 §4.2.3: the largest of the last three years, or the EIA estimate"), **TONNES,
+        _("annual hazardous waste (t)"),
+        null=True,
+        blank=True,
+        help_text=_("HJ 1259 §4.2.3: the largest of the last three years, or the EIA estimate"),
+        **TONNES,
     )
-    management_class = models.CharField(_("management class"), max_length=20, choices=ManagementClass.choices, blank=True)
+    management_class = models.CharField(
+        _("management class"), max_length=20, choices=ManagementClass.choices, blank=True
+    )
     management_class_derived = models.CharField(
         _("derived management class"), max_length=20, choices=ManagementClass.choices, blank=True
     )
@@ -121,13 +128,21 @@ class Organization(models.Model):
 class Site(models.Model):
     """生产经营场所: one management plan per site (HJ 1259 §5.1); HJ 608 site code."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="sites", verbose_name=_("organisation"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="sites", verbose_name=_("organisation")
+    )
     name = models.CharField(_("name"), max_length=200)
     site_code = models.CharField(_("site code (HJ 608)"), max_length=22, blank=True, db_index=True)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="sites", verbose_name=_("region"))
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="sites", verbose_name=_("region")
+    )
     address = models.CharField(_("address"), max_length=300)
-    longitude = models.DecimalField(_("longitude (WGS-84)"), max_digits=9, decimal_places=6, null=True, blank=True)
-    latitude = models.DecimalField(_("latitude (WGS-84)"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(
+        _("longitude (WGS-84)"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    latitude = models.DecimalField(
+        _("latitude (WGS-84)"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -157,13 +172,19 @@ class Facility(models.Model):
     Storage capacity is in tonnes held at once; utilisation/disposal capacity in tonnes a year.
     """
 
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="facilities", verbose_name=_("site"))
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="facilities", verbose_name=_("site")
+    )
     code = models.CharField(_("facility code"), max_length=40)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=FacilityKind.choices)
-    facility_type = models.CharField(_("type"), max_length=50, blank=True, help_text=_("e.g. 贮存库, 贮存罐区, 回转窑焚烧"))
+    facility_type = models.CharField(
+        _("type"), max_length=50, blank=True, help_text=_("e.g. 贮存库, 贮存罐区, 回转窑焚烧")
+    )
     capacity_tonnes = models.DecimalField(_("capacity (t)"), **TONNES)
-    methods = models.ManyToManyField(TreatmentMethod, blank=True, related_name="facilities", verbose_name=_("treatment methods"))
+    methods = models.ManyToManyField(
+        TreatmentMethod, blank=True, related_name="facilities", verbose_name=_("treatment methods")
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -174,7 +195,9 @@ class Facility(models.Model):
 
     class Meta:
         ordering = ["site", "code"]
-        constraints = [models.UniqueConstraint(fields=["site", "code"], name="registry_facility_site_code")]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "code"], name="registry_facility_site_code")
+        ]
         verbose_name = _("facility")
         verbose_name_plural = _("facilities")
 
@@ -195,15 +218,28 @@ class Permit(models.Model):
     sees them.
     """
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="permits", verbose_name=_("holder"))
-    site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.PROTECT, related_name="permits", verbose_name=_("site"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="permits", verbose_name=_("holder")
+    )
+    site = models.ForeignKey(
+        Site,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="permits",
+        verbose_name=_("site"),
+    )
     number = models.CharField(_("permit number"), max_length=50, unique=True)
     issuer = models.CharField(_("issued by"), max_length=100)
     issued_on = models.DateField(_("issued on"))
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"))
-    status = models.CharField(_("status"), max_length=20, choices=PermitStatus.choices, default=PermitStatus.VALID)
-    is_comprehensive = models.BooleanField(_("comprehensive (收集、贮存、利用、处置)"), default=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=PermitStatus.choices, default=PermitStatus.VALID
+    )
+    is_comprehensive = models.BooleanField(
+        _("comprehensive (收集、贮存、利用、处置)"), default=True
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -237,11 +273,29 @@ class PermitScope(models.Model):
     """One licensed line of a permit: a waste code or a whole category, its annual capacity
     (t/yr) and the treatment methods allowed."""
 
-    permit = models.ForeignKey(Permit, on_delete=models.CASCADE, related_name="scopes", verbose_name=_("permit"))
-    waste_code = models.ForeignKey(WasteCode, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("waste code"))
-    category = models.ForeignKey(WasteCategory, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("category"))
+    permit = models.ForeignKey(
+        Permit, on_delete=models.CASCADE, related_name="scopes", verbose_name=_("permit")
+    )
+    waste_code = models.ForeignKey(
+        WasteCode,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("waste code"),
+    )
+    category = models.ForeignKey(
+        WasteCategory,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("category"),
+    )
     annual_capacity_tonnes = models.DecimalField(_("annual capacity (t/yr)"), **TONNES)
-    methods = models.ManyToManyField(TreatmentMethod, related_name="+", verbose_name=_("treatment methods"))
+    methods = models.ManyToManyField(
+        TreatmentMethod, related_name="+", verbose_name=_("treatment methods")
+    )
 
     objects = RestrictedManager()
     policy = Policy(
@@ -274,7 +328,9 @@ class PermitScope(models.Model):
 class Vehicle(models.Model):
     """A carrier's vehicle: Chinese plate, 道路运输证 number, dangerous-goods permit, load limit."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="vehicles", verbose_name=_("carrier"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="vehicles", verbose_name=_("carrier")
+    )
     plate = models.CharField(_("plate number"), max_length=10, unique=True)
     transport_permit_no = models.CharField(_("road transport permit number"), max_length=30)
     dangerous_goods = models.BooleanField(_("licensed for dangerous goods"), default=True)
@@ -287,7 +343,9 @@ class Vehicle(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = RestrictedManager()
-    policy = Policy(org_path="organization", region_path="organization__region__prefix", view_roles=ALL_ROLES)
+    policy = Policy(
+        org_path="organization", region_path="organization__region__prefix", view_roles=ALL_ROLES
+    )
 
     class Meta:
         ordering = ["plate"]
@@ -301,24 +359,40 @@ class Vehicle(models.Model):
 class Driver(models.Model):
     """A carrier's driver with the dangerous-goods qualification certificate (从业资格证)."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="drivers", verbose_name=_("carrier"))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="driver_profiles", verbose_name=_("user account"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="drivers", verbose_name=_("carrier")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="driver_profiles",
+        verbose_name=_("user account"),
+    )
     name = models.CharField(_("name"), max_length=50)
     phone = models.CharField(_("phone"), max_length=30)
     qualification_no = models.CharField(_("qualification certificate number"), max_length=30)
-    qualification_valid_until = models.DateField(_("qualification valid until"), null=True, blank=True)
+    qualification_valid_until = models.DateField(
+        _("qualification valid until"), null=True, blank=True
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = RestrictedManager()
-    policy = Policy(org_path="organization", region_path="organization__region__prefix", self_path="user_id")
+    policy = Policy(
+        org_path="organization", region_path="organization__region__prefix", self_path="user_id"
+    )
 
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "qualification_no"], name="registry_driver_org_qualification")
+            models.UniqueConstraint(
+                fields=["organization", "qualification_no"],
+                name="registry_driver_org_qualification",
+            )
         ]
         verbose_name = _("driver")
         verbose_name_plural = _("drivers")
@@ -330,8 +404,18 @@ class Driver(models.Model):
 class Membership(models.Model):
     """A user's place in an organisation: administrator, member, driver or reader."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("user"))
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("organisation"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("organisation"),
+    )
     role = models.CharField(_("role"), max_length=10, choices=MembershipRole.choices)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -349,7 +433,11 @@ class Membership(models.Model):
 
     class Meta:
         ordering = ["organization__name", "user__username"]
-        constraints = [models.UniqueConstraint(fields=["user", "organization"], name="registry_membership_user_org")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organization"], name="registry_membership_user_org"
+            )
+        ]
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
 
@@ -361,15 +449,27 @@ class Invitation(models.Model):
     """An organisation administrator's invitation to join with a role. The token is stored
     hashed; it works once, before it expires."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="invitations", verbose_name=_("organisation"))
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="invitations",
+        verbose_name=_("organisation"),
+    )
     email = models.EmailField(_("e-mail"))
     role = models.CharField(_("role"), max_length=10, choices=MembershipRole.choices)
     token_hash = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("invited by"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires"))
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
-    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
     objects = RestrictedManager()

@@ -21,8 +21,15 @@ def _region(qs: QuerySet, path: str, region: str) -> QuerySet:
     return qs.filter(**{f"{path}__startswith": prefix})
 
 
-def organizations(user: Any, *, q: str = "", role: str = "", region: str = "", management_class: str = "",
-                  active: str = "") -> QuerySet[Organization]:
+def organizations(
+    user: Any,
+    *,
+    q: str = "",
+    role: str = "",
+    region: str = "",
+    management_class: str = "",
+    active: str = "",
+) -> QuerySet[Organization]:
     qs = Organization.objects.restrict(user, "view").select_related("region")
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(uscc__icontains=q.upper()))
@@ -38,52 +45,82 @@ def organizations(user: Any, *, q: str = "", role: str = "", region: str = "", m
 def sites(user: Any, *, q: str = "", region: str = "", organization: str = "") -> QuerySet[Site]:
     qs = Site.objects.restrict(user, "view").select_related("organization", "region")
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(site_code__icontains=q) | Q(organization__name__icontains=q)
-                       | Q(address__icontains=q))
+        qs = qs.filter(
+            Q(name__icontains=q)
+            | Q(site_code__icontains=q)
+            | Q(organization__name__icontains=q)
+            | Q(address__icontains=q)
+        )
     if organization:
         qs = qs.filter(organization__uscc=organization)
     return _region(qs, "region__prefix", region)
 
 
 def facilities(user: Any, *, q: str = "", kind: str = "", region: str = "") -> QuerySet[Facility]:
-    qs = Facility.objects.restrict(user, "view").select_related("site", "site__organization", "site__region")
+    qs = Facility.objects.restrict(user, "view").select_related(
+        "site", "site__organization", "site__region"
+    )
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q) | Q(site__organization__name__icontains=q))
+        qs = qs.filter(
+            Q(name__icontains=q) | Q(code__icontains=q) | Q(site__organization__name__icontains=q)
+        )
     if kind:
         qs = qs.filter(kind=kind)
     return _region(qs, "site__region__prefix", region)
 
 
 def permits(user: Any, *, q: str = "", status: str = "", region: str = "") -> QuerySet[Permit]:
-    qs = Permit.objects.restrict(user, "view").select_related("organization", "organization__region")
+    qs = Permit.objects.restrict(user, "view").select_related(
+        "organization", "organization__region"
+    )
     if q:
-        qs = qs.filter(Q(number__icontains=q) | Q(organization__name__icontains=q) | Q(organization__uscc=q.upper()))
+        qs = qs.filter(
+            Q(number__icontains=q)
+            | Q(organization__name__icontains=q)
+            | Q(organization__uscc=q.upper())
+        )
     if status:
         qs = qs.filter(status=status)
     return _region(qs, "organization__region__prefix", region)
 
 
 def vehicles(user: Any, *, q: str = "", region: str = "") -> QuerySet[Vehicle]:
-    qs = Vehicle.objects.restrict(user, "view").select_related("organization", "organization__region")
+    qs = Vehicle.objects.restrict(user, "view").select_related(
+        "organization", "organization__region"
+    )
     if q:
-        qs = qs.filter(Q(plate__icontains=q.upper()) | Q(organization__name__icontains=q)
-                       | Q(transport_permit_no__icontains=q))
+        qs = qs.filter(
+            Q(plate__icontains=q.upper())
+            | Q(organization__name__icontains=q)
+            | Q(transport_permit_no__icontains=q)
+        )
     return _region(qs, "organization__region__prefix", region)
 
 
 def drivers(user: Any, *, q: str = "", region: str = "") -> QuerySet[Driver]:
-    qs = Driver.objects.restrict(user, "view").select_related("organization", "organization__region")
+    qs = Driver.objects.restrict(user, "view").select_related(
+        "organization", "organization__region"
+    )
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(qualification_no__icontains=q) | Q(organization__name__icontains=q))
+        qs = qs.filter(
+            Q(name__icontains=q)
+            | Q(qualification_no__icontains=q)
+            | Q(organization__name__icontains=q)
+        )
     return _region(qs, "organization__region__prefix", region)
 
 
-def memberships(user: Any, *, q: str = "", role: str = "", organization: str = "",
-                active: str = "1") -> QuerySet[Membership]:
+def memberships(
+    user: Any, *, q: str = "", role: str = "", organization: str = "", active: str = "1"
+) -> QuerySet[Membership]:
     qs = Membership.objects.restrict(user, "view").select_related("user", "organization")
     if q:
-        qs = qs.filter(Q(user__username__icontains=q) | Q(user__display_name__icontains=q)
-                       | Q(user__email__icontains=q) | Q(organization__name__icontains=q))
+        qs = qs.filter(
+            Q(user__username__icontains=q)
+            | Q(user__display_name__icontains=q)
+            | Q(user__email__icontains=q)
+            | Q(organization__name__icontains=q)
+        )
     if role:
         qs = qs.filter(role=role)
     if organization:

@@ -16,12 +16,21 @@ def reject_unknown(changes: dict[str, Any], allowed: set[str]) -> None:
     if unknown:
         raise ValidationFailed(
             _("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(unknown)},
-            code="registry.field_not_editable", field=unknown[0],
+            code="registry.field_not_editable",
+            field=unknown[0],
         )
 
 
-def record_update(actor: Any, action: str, obj: models.Model, before: dict, *, organization_id: int | None,
-                  region_prefix: str, reason: str = "") -> bool:
+def record_update(
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    before: dict,
+    *,
+    organization_id: int | None,
+    region_prefix: str,
+    reason: str = "",
+) -> bool:
     """Write an update event with only the changed fields; ``False`` when nothing changed."""
     old, new = audit.diff(before, audit.snapshot(obj))
     old.pop("updated_at", None)
@@ -30,8 +39,16 @@ def record_update(actor: Any, action: str, obj: models.Model, before: dict, *, o
     new.pop("version", None)
     if not new:
         return False
-    audit.record(actor=actor, action=action, obj=obj, before=old, after=new,
-                 organization_id=organization_id, region_prefix=region_prefix, reason=reason)
+    audit.record(
+        actor=actor,
+        action=action,
+        obj=obj,
+        before=old,
+        after=new,
+        organization_id=organization_id,
+        region_prefix=region_prefix,
+        reason=reason,
+    )
     return True
 
 

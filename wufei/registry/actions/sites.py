@@ -19,13 +19,23 @@ from ._common import bump, record_update, reject_unknown
 from .organizations import lock_org_for_refresh, refresh_management_class
 
 SITE_FIELDS = {"name", "region", "address", "site_code", "longitude", "latitude", "is_active"}
-FACILITY_FIELDS = {"code", "name", "kind", "capacity_tonnes", "facility_type", "methods", "is_active"}
+FACILITY_FIELDS = {
+    "code",
+    "name",
+    "kind",
+    "capacity_tonnes",
+    "facility_type",
+    "methods",
+    "is_active",
+}
 
 
 def _forbid_add(actor: Any, obj: Any, what: str) -> None:
     if not allows(actor, "add", obj):
-        raise Forbidden(_("You may not add %(what)s for this organisation.") % {"what": what},
-                        code="registry.add_not_allowed")
+        raise Forbidden(
+            _("You may not add %(what)s for this organisation.") % {"what": what},
+            code="registry.add_not_allowed",
+        )
 
 
 def clean_site_fields(data: dict[str, Any]) -> dict[str, Any]:
@@ -37,7 +47,9 @@ def clean_site_fields(data: dict[str, Any]) -> dict[str, Any]:
     if "address" in data:
         out["address"] = v.clean_required(data["address"], "address", _("address"), 300)
     if "site_code" in data:
-        out["site_code"] = v.clean_length(data["site_code"], "site_code", _("site code"), 22).upper()
+        out["site_code"] = v.clean_length(
+            data["site_code"], "site_code", _("site code"), 22
+        ).upper()
     if "longitude" in data:
         out["longitude"] = v.clean_coordinate(data["longitude"], "longitude", -180, 180)
     if "latitude" in data:
@@ -47,19 +59,44 @@ def clean_site_fields(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def create_site(actor: Any, organization: Organization, *, name: str, region: Any, address: str,
-                site_code: str = "", longitude: Any = None, latitude: Any = None) -> Site:
-    data = clean_site_fields({"name": name, "region": region, "address": address, "site_code": site_code,
-                              "longitude": longitude, "latitude": latitude})
+def create_site(
+    actor: Any,
+    organization: Organization,
+    *,
+    name: str,
+    region: Any,
+    address: str,
+    site_code: str = "",
+    longitude: Any = None,
+    latitude: Any = None,
+) -> Site:
+    data = clean_site_fields(
+        {
+            "name": name,
+            "region": region,
+            "address": address,
+            "site_code": site_code,
+            "longitude": longitude,
+            "latitude": latitude,
+        }
+    )
     with transaction.atomic():
         org = lock(actor, "view", Organization, pk=organization.pk)
         site = Site(organization=org, **data)
         _forbid_add(actor, site, _("sites"))
         if not org.is_active:
-            raise Conflict(_("The organisation is deactivated."), code="registry.organization_inactive")
+            raise Conflict(
+                _("The organisation is deactivated."), code="registry.organization_inactive"
+            )
         site.save(force_insert=True)
-        audit.record(actor=actor, action="registry.site.create", obj=site, after=audit.snapshot(site),
-                     organization_id=org.pk, region_prefix=site.region.prefix)
+        audit.record(
+            actor=actor,
+            action="registry.site.create",
+            obj=site,
+            after=audit.snapshot(site),
+            organization_id=org.pk,
+            region_prefix=site.region.prefix,
+        )
     return site
 
 
@@ -75,11 +112,18 @@ def update_site(actor: Any, site: Site, *, version: int | None = None, **changes
         if audit.snapshot(site) != before:
             bump(site)
             site.save()
-            record_update(actor, "registry.site.update", site, before, organization_id=site.organization_id,
-                          region_prefix=site.region.prefix)
+            record_update(
+                actor,
+                "registry.site.update",
+                site,
+                before,
+                organization_id=site.organization_id,
+                region_prefix=site.region.prefix,
+            )
             if "is_active" in data:
-                refresh_management_class(actor, lock_org_for_refresh(site.organization_id),
-                                         cause="registry.site.update")
+                refresh_management_class(
+                    actor, lock_org_for_refresh(site.organization_id), cause="registry.site.update"
+                )
     return site
 
 
@@ -93,8 +137,11 @@ def _clean_methods(methods: Any) -> list[TreatmentMethod]:
             TreatmentMethod.objects.filter(pk=m).first() if str(m).isdigit() else None
         )
         if found is None:
-            raise ValidationFailed(_("Unknown treatment method %(code)s.") % {"code": m},
-                                   code="registry.method_unknown", field="methods")
+            raise ValidationFailed(
+                _("Unknown treatment method %(code)s.") % {"code": m},
+                code="registry.method_unknown",
+                field="methods",
+            )
         result.append(found)
     return result
 
@@ -107,14 +154,18 @@ def clean_facility_fields(data: dict[str, Any]) -> dict[str, Any]:
         out["name"] = v.clean_required(data["name"], "name", _("facility name"), 200)
     if "kind" in data:
         if data["kind"] not in FacilityKind.values:
-            raise ValidationFailed(_("Choose storage, utilisation or disposal."), code="registry.facility_kind_invalid",
-                                   field="kind")
+            raise ValidationFailed(
+                _("Choose storage, utilisation or disposal."),
+                code="registry.facility_kind_invalid",
+                field="kind",
+            )
         out["kind"] = data["kind"]
     if "facility_type" in data:
         out["facility_type"] = v.clean_length(data["facility_type"], "facility_type", _("type"), 50)
     if "capacity_tonnes" in data:
-        out["capacity_tonnes"] = v.clean_tonnes(data["capacity_tonnes"], "capacity_tonnes", required=True,
-                                                positive=True)
+        out["capacity_tonnes"] = v.clean_tonnes(
+            data["capacity_tonnes"], "capacity_tonnes", required=True, positive=True
+        )
     if "methods" in data:
         out["methods"] = _clean_methods(data["methods"])
     if "is_active" in data:
@@ -127,8 +178,11 @@ def _code_taken(site: Site, code: str, exclude_pk: int | None = None) -> None:
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     if qs.exists():
-        raise ValidationFailed(_("This site already has a facility with code %(code)s.") % {"code": code},
-                               code="registry.facility_code_duplicate", field="code")
+        raise ValidationFailed(
+            _("This site already has a facility with code %(code)s.") % {"code": code},
+            code="registry.facility_code_duplicate",
+            field="code",
+        )
 
 
 def _facility_snapshot(facility: Facility) -> dict:
@@ -137,10 +191,27 @@ def _facility_snapshot(facility: Facility) -> dict:
     return data
 
 
-def create_facility(actor: Any, site: Site, *, code: str, name: str, kind: str, capacity_tonnes: Any,
-                    facility_type: str = "", methods: Any = ()) -> Facility:
-    data = clean_facility_fields({"code": code, "name": name, "kind": kind, "capacity_tonnes": capacity_tonnes,
-                                  "facility_type": facility_type, "methods": methods})
+def create_facility(
+    actor: Any,
+    site: Site,
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    capacity_tonnes: Any,
+    facility_type: str = "",
+    methods: Any = (),
+) -> Facility:
+    data = clean_facility_fields(
+        {
+            "code": code,
+            "name": name,
+            "kind": kind,
+            "capacity_tonnes": capacity_tonnes,
+            "facility_type": facility_type,
+            "methods": methods,
+        }
+    )
     methods_list = data.pop("methods")
     with transaction.atomic():
         site = lock(actor, "view", Site, pk=site.pk)
@@ -150,13 +221,21 @@ def create_facility(actor: Any, site: Site, *, code: str, name: str, kind: str, 
         _code_taken(site, facility.code)
         facility.save(force_insert=True)
         facility.methods.set(methods_list)
-        audit.record(actor=actor, action="registry.facility.create", obj=facility, after=_facility_snapshot(facility),
-                     organization_id=org.pk, region_prefix=site.region.prefix)
+        audit.record(
+            actor=actor,
+            action="registry.facility.create",
+            obj=facility,
+            after=_facility_snapshot(facility),
+            organization_id=org.pk,
+            region_prefix=site.region.prefix,
+        )
         refresh_management_class(actor, org, cause="registry.facility.create")
     return facility
 
 
-def update_facility(actor: Any, facility: Facility, *, version: int | None = None, **changes: Any) -> Facility:
+def update_facility(
+    actor: Any, facility: Facility, *, version: int | None = None, **changes: Any
+) -> Facility:
     reject_unknown(changes, FACILITY_FIELDS)
     data = clean_facility_fields(changes)
     with transaction.atomic():
@@ -178,7 +257,14 @@ def update_facility(actor: Any, facility: Facility, *, version: int | None = Non
             for k in ("updated_at", "version"):
                 old.pop(k, None)
                 new.pop(k, None)
-            audit.record(actor=actor, action="registry.facility.update", obj=facility, before=old, after=new,
-                         organization_id=org.pk, region_prefix=facility.site.region.prefix)
+            audit.record(
+                actor=actor,
+                action="registry.facility.update",
+                obj=facility,
+                before=old,
+                after=new,
+                organization_id=org.pk,
+                region_prefix=facility.site.region.prefix,
+            )
             refresh_management_class(actor, org, cause="registry.facility.update")
     return facility

@@ -26,16 +26,43 @@ class OrganizationSerializer(serializers.ModelSerializer):
     region = serializers.CharField(source="region.code", help_text="GB/T 2260 region code")
     roles = serializers.ListField(child=serializers.ChoiceField(OrgRole.choices), allow_empty=False)
     annual_hazardous_tonnes = serializers.DecimalField(required=False, allow_null=True, **TONNES)
-    management_class_derived = serializers.CharField(read_only=True, help_text="key / simplified / registered")
+    management_class_derived = serializers.CharField(
+        read_only=True, help_text="key / simplified / registered"
+    )
 
     class Meta:
         model = Organization
-        fields = ["uscc", "name", "region", "roles", "address", "legal_representative", "contact_name",
-                  "contact_phone", "contact_email", "industry_code", "industry_name", "annual_hazardous_tonnes",
-                  "management_class", "management_class_derived", "management_class_overridden",
-                  "management_class_reason", "is_active", "version", "created_at", "updated_at"]
-        read_only_fields = ["management_class", "management_class_derived", "management_class_overridden",
-                            "management_class_reason", "version", "created_at", "updated_at"]
+        fields = [
+            "uscc",
+            "name",
+            "region",
+            "roles",
+            "address",
+            "legal_representative",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+            "industry_code",
+            "industry_name",
+            "annual_hazardous_tonnes",
+            "management_class",
+            "management_class_derived",
+            "management_class_overridden",
+            "management_class_reason",
+            "is_active",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "management_class",
+            "management_class_derived",
+            "management_class_overridden",
+            "management_class_reason",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
         extra_kwargs = {"uscc": {"validators": []}, "contact_email": {"required": False}}
 
 
@@ -53,13 +80,19 @@ class OrganizationWriteSerializer(serializers.Serializer):
     contact_email = serializers.CharField(required=False, allow_blank=True)
     industry_code = serializers.CharField(required=False, allow_blank=True)
     industry_name = serializers.CharField(required=False, allow_blank=True)
-    annual_hazardous_tonnes = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    annual_hazardous_tonnes = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True
+    )
     is_active = serializers.BooleanField(required=False)
 
 
 class ManagementClassSerializer(serializers.Serializer):
-    management_class = serializers.ChoiceField(ManagementClass.choices, required=False, allow_blank=True,
-                                               help_text="empty with clear=true returns to the derived class")
+    management_class = serializers.ChoiceField(
+        ManagementClass.choices,
+        required=False,
+        allow_blank=True,
+        help_text="empty with clear=true returns to the derived class",
+    )
     reason = serializers.CharField(allow_blank=True)
     clear = serializers.BooleanField(required=False, default=False)
 
@@ -70,8 +103,20 @@ class SiteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Site
-        fields = ["id", "organization", "name", "site_code", "region", "address", "longitude", "latitude",
-                  "is_active", "version", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "organization",
+            "name",
+            "site_code",
+            "region",
+            "address",
+            "longitude",
+            "latitude",
+            "is_active",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["id", "version", "created_at", "updated_at"]
 
 
@@ -83,8 +128,20 @@ class FacilitySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Facility
-        fields = ["id", "site", "code", "name", "kind", "facility_type", "capacity_tonnes", "methods", "is_active",
-                  "version", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "site",
+            "code",
+            "name",
+            "kind",
+            "facility_type",
+            "capacity_tonnes",
+            "methods",
+            "is_active",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["id", "version", "created_at", "updated_at"]
 
 
@@ -116,8 +173,22 @@ class PermitSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Permit
-        fields = ["id", "organization", "site", "number", "issuer", "issued_on", "valid_from", "valid_until",
-                  "status", "is_comprehensive", "scopes", "version", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "organization",
+            "site",
+            "number",
+            "issuer",
+            "issued_on",
+            "valid_from",
+            "valid_until",
+            "status",
+            "is_comprehensive",
+            "scopes",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["id", "status", "version", "created_at", "updated_at"]
 
 
@@ -151,8 +222,20 @@ class VehicleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Vehicle
-        fields = ["id", "organization", "plate", "transport_permit_no", "dangerous_goods", "vehicle_type",
-                  "load_limit_tonnes", "terminal_id", "is_active", "version", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "organization",
+            "plate",
+            "transport_permit_no",
+            "dangerous_goods",
+            "vehicle_type",
+            "load_limit_tonnes",
+            "terminal_id",
+            "is_active",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["id", "version", "created_at", "updated_at"]
 
 
@@ -172,8 +255,19 @@ class DriverSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Driver
-        fields = ["id", "organization", "user", "name", "phone", "qualification_no", "qualification_valid_until",
-                  "is_active", "version", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "organization",
+            "user",
+            "name",
+            "phone",
+            "qualification_no",
+            "qualification_valid_until",
+            "is_active",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["id", "version", "created_at", "updated_at"]
 
 

@@ -19,27 +19,47 @@ from .. import actions
 from ..models import Driver, Facility, Membership, Organization, Permit, Site, Vehicle
 from . import serializers as s
 
-IF_MATCH = OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
-                            description="the ETag (version) the change was made on; stale → 409")
-IDEMPOTENCY = OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
-                               description="a repeated key returns the first answer and writes nothing")
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="the ETag (version) the change was made on; stale → 409",
+)
+IDEMPOTENCY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="a repeated key returns the first answer and writes nothing",
+)
 
 
 def if_match(request) -> int | None:
-    raw = (request.headers.get("If-Match") or "").strip().strip('W/').strip('"')
+    raw = (request.headers.get("If-Match") or "").strip().strip("W/").strip('"')
     if not raw or raw == "*":
         return None
     if not raw.isdigit():
-        raise ValidationFailed(_("If-Match must be the ETag of the record."), code="validation.if_match",
-                               field="If-Match")
+        raise ValidationFailed(
+            _("If-Match must be the ETag of the record."),
+            code="validation.if_match",
+            field="If-Match",
+        )
     return int(raw)
 
 
 def _org_by_uscc(request, uscc: Any) -> Organization:
-    org = Organization.objects.restrict(request.user, "view").filter(uscc=str(uscc or "").upper()).first()
+    org = (
+        Organization.objects.restrict(request.user, "view")
+        .filter(uscc=str(uscc or "").upper())
+        .first()
+    )
     if org is None:
-        raise NotFound(_("%(what)s not found.") % {"what": Organization._meta.verbose_name}, code="not_found",
-                       field="organization")
+        raise NotFound(
+            _("%(what)s not found.") % {"what": Organization._meta.verbose_name},
+            code="not_found",
+            field="organization",
+        )
     return org
 
 
@@ -71,26 +91,37 @@ class RegistryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def perform_action_create(self, data: dict[str, Any]):  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def perform_action_update(self, obj, data: dict[str, Any], version: int | None):  # pragma: no cover
+    def perform_action_update(
+        self, obj, data: dict[str, Any], version: int | None
+    ):  # pragma: no cover
         raise NotImplementedError
 
     @idempotent
     def create(self, request, *args, **kwargs):
-        return self._respond(self.perform_action_create(self._write_data(partial=False)), status.HTTP_201_CREATED)
+        return self._respond(
+            self.perform_action_create(self._write_data(partial=False)), status.HTTP_201_CREATED
+        )
 
     def partial_update(self, request, *args, **kwargs):
         obj = self.get_object()
-        return self._respond(self.perform_action_update(obj, self._write_data(partial=True), if_match(request)))
+        return self._respond(
+            self.perform_action_update(obj, self._write_data(partial=True), if_match(request))
+        )
 
 
 def _schema(name: str, read, write):
     return extend_schema_view(
         list=extend_schema(summary=f"List {name}"),
         retrieve=extend_schema(summary=f"Get one of the {name}"),
-        create=extend_schema(summary=f"Create ({name})", request=write, responses={201: read},
-                             parameters=[IDEMPOTENCY]),
-        partial_update=extend_schema(summary=f"Change ({name})", request=write, responses={200: read},
-                                     parameters=[IF_MATCH]),
+        create=extend_schema(
+            summary=f"Create ({name})",
+            request=write,
+            responses={201: read},
+            parameters=[IDEMPOTENCY],
+        ),
+        partial_update=extend_schema(
+            summary=f"Change ({name})", request=write, responses={200: read}, parameters=[IF_MATCH]
+        ),
     )
 
 
@@ -107,7 +138,9 @@ class OrganizationViewSet(RegistryViewSet):
             if self.request.query_params.get("role") == role:
                 qs = qs.filter(**{f"is_{role}": True})
         if self.request.query_params.get("region"):
-            qs = qs.filter(region__prefix__startswith=self.request.query_params["region"].rstrip("0") or "x")
+            qs = qs.filter(
+                region__prefix__startswith=self.request.query_params["region"].rstrip("0") or "x"
+            )
         if self.request.query_params.get("management_class"):
             qs = qs.filter(management_class=self.request.query_params["management_class"])
         return qs
@@ -122,9 +155,12 @@ class OrganizationViewSet(RegistryViewSet):
     def perform_action_update(self, obj, data, version):
         return actions.update_organization(self.request.user, obj, version=version, **data)
 
-    @extend_schema(summary="Set or clear the management class (city bureau, HJ 1259 §4.2.2)",
-                   request=s.ManagementClassSerializer, responses={200: s.OrganizationSerializer},
-                   parameters=[IDEMPOTENCY])
+    @extend_schema(
+        summary="Set or clear the management class (city bureau, HJ 1259 §4.2.2)",
+        request=s.ManagementClassSerializer,
+        responses={200: s.OrganizationSerializer},
+        parameters=[IDEMPOTENCY],
+    )
     @action(detail=True, methods=["post"], url_path="management-class")
     @idempotent
     def management_class(self, request, uscc=None):
@@ -135,8 +171,9 @@ class OrganizationViewSet(RegistryViewSet):
         if d.get("clear"):
             org = actions.clear_management_class_override(request.user, org, reason=d["reason"])
         else:
-            org = actions.override_management_class(request.user, org, d.get("management_class", ""),
-                                                    reason=d["reason"])
+            org = actions.override_management_class(
+                request.user, org, d.get("management_class", ""), reason=d["reason"]
+            )
         return self._respond(org)
 
 
@@ -177,10 +214,17 @@ class FacilityViewSet(RegistryViewSet):
         return super().get_queryset().select_related("site").prefetch_related("methods")
 
     def perform_action_create(self, data):
-        site = Site.objects.restrict(self.request.user, "view").filter(pk=data.pop("site", None)).first()
+        site = (
+            Site.objects.restrict(self.request.user, "view")
+            .filter(pk=data.pop("site", None))
+            .first()
+        )
         if site is None:
-            raise NotFound(_("%(what)s not found.") % {"what": Site._meta.verbose_name}, code="not_found",
-                           field="site")
+            raise NotFound(
+                _("%(what)s not found.") % {"what": Site._meta.verbose_name},
+                code="not_found",
+                field="site",
+            )
         data.pop("is_active", None)
         for key in ("code", "name", "kind", "capacity_tonnes"):
             data.setdefault(key, "")
@@ -198,8 +242,12 @@ class PermitViewSet(RegistryViewSet):
     write_serializer = s.PermitWriteSerializer
 
     def get_queryset(self):
-        return super().get_queryset().select_related("organization").prefetch_related(
-            "scopes__waste_code", "scopes__category", "scopes__methods")
+        return (
+            super()
+            .get_queryset()
+            .select_related("organization")
+            .prefetch_related("scopes__waste_code", "scopes__category", "scopes__methods")
+        )
 
     def _write_data(self, partial):
         data = super()._write_data(partial)
@@ -218,15 +266,23 @@ class PermitViewSet(RegistryViewSet):
         data.pop("organization", None)
         return actions.update_permit(self.request.user, obj, version=version, **data)
 
-    @extend_schema(summary="Suspend, revoke or restore a permit", request=s.PermitStatusSerializer,
-                   responses={200: s.PermitSerializer}, parameters=[IDEMPOTENCY])
+    @extend_schema(
+        summary="Suspend, revoke or restore a permit",
+        request=s.PermitStatusSerializer,
+        responses={200: s.PermitSerializer},
+        parameters=[IDEMPOTENCY],
+    )
     @action(detail=True, methods=["post"], url_path="status")
     @idempotent
     def set_status(self, request, pk=None):
         ser = s.PermitStatusSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        permit = actions.set_permit_status(request.user, self.get_object(), ser.validated_data["status"],
-                                           reason=ser.validated_data["reason"])
+        permit = actions.set_permit_status(
+            request.user,
+            self.get_object(),
+            ser.validated_data["status"],
+            reason=ser.validated_data["reason"],
+        )
         return self._respond(permit)
 
 
@@ -275,11 +331,20 @@ class DriverViewSet(RegistryViewSet):
 @extend_schema_view(
     list=extend_schema(summary="List memberships"),
     retrieve=extend_schema(summary="Get a membership"),
-    create=extend_schema(summary="Add a member", request=s.MembershipWriteSerializer,
-                         responses={201: s.MembershipSerializer}, parameters=[IDEMPOTENCY]),
-    partial_update=extend_schema(summary="Change a member's role", request=s.MembershipWriteSerializer,
-                                 responses={200: s.MembershipSerializer}),
-    destroy=extend_schema(summary="Remove a member (deactivates)", responses={200: s.MembershipSerializer}),
+    create=extend_schema(
+        summary="Add a member",
+        request=s.MembershipWriteSerializer,
+        responses={201: s.MembershipSerializer},
+        parameters=[IDEMPOTENCY],
+    ),
+    partial_update=extend_schema(
+        summary="Change a member's role",
+        request=s.MembershipWriteSerializer,
+        responses={200: s.MembershipSerializer},
+    ),
+    destroy=extend_schema(
+        summary="Remove a member (deactivates)", responses={200: s.MembershipSerializer}
+    ),
 )
 class MembershipViewSet(RegistryViewSet):
     model = Membership
@@ -294,8 +359,11 @@ class MembershipViewSet(RegistryViewSet):
         org = _org_by_uscc(self.request, data.get("organization", ""))
         user = get_user_model().objects.filter(username=data.get("user", "")).first()
         if user is None:
-            raise ValidationFailed(_("Unknown user %(user)s.") % {"user": data.get("user", "")},
-                                   code="registry.user_unknown", field="user")
+            raise ValidationFailed(
+                _("Unknown user %(user)s.") % {"user": data.get("user", "")},
+                code="registry.user_unknown",
+                field="user",
+            )
         return actions.add_member(self.request.user, org, user, data["role"])
 
     def perform_action_update(self, obj, data, version):

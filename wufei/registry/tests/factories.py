@@ -38,7 +38,11 @@ def make_uscc(n: int, region_code: str = "330602") -> str:
 
 def region(code: str = "330602") -> Region:
     """A region with its parents (province 33, city 3306, county 330602)."""
-    levels = [(code[:2] + "0000", "province", code[:2]), (code[:4] + "00", "city", code[:4]), (code, "county", code)]
+    levels = [
+        (code[:2] + "0000", "province", code[:2]),
+        (code[:4] + "00", "city", code[:4]),
+        (code, "county", code),
+    ]
     parent = None
     found = None
     for full, level, prefix in levels:
@@ -47,7 +51,9 @@ def region(code: str = "330602") -> Region:
         if level == "county" and code[4:6] == "00":
             break
         found, _ = Region.objects.get_or_create(
-            code=full, defaults={"name": f"区划{full}", "level": level, "parent": parent, "prefix": prefix})
+            code=full,
+            defaults={"name": f"区划{full}", "level": level, "parent": parent, "prefix": prefix},
+        )
         parent = found
     return found
 
@@ -163,8 +169,14 @@ def regulator(region_code: str = "3306", username: str | None = None):
     """A user working for the bureau of ``region_code`` (a 2-, 4- or 6-digit prefix)."""
     full = region_code.ljust(6, "0")
     reg = region(full)
-    org = OrganizationFactory(region=reg, is_producer=False, is_regulator=True,
-                              name=f"{full}生态环境局", management_class="", management_class_derived="")
+    org = OrganizationFactory(
+        region=reg,
+        is_producer=False,
+        is_regulator=True,
+        name=f"{full}生态环境局",
+        management_class="",
+        management_class_derived="",
+    )
     user = UserFactory(username=username) if username else UserFactory()
     MembershipFactory(user=user, organization=org, role=MembershipRole.ADMIN)
     return user

@@ -23,29 +23,52 @@ pytestmark = pytest.mark.django_db
 
 def waste_code(code: str = "900-249-08") -> WasteCode:
     edition, _ = CatalogueEdition.objects.get_or_create(
-        code="2021", defaults={"title": "国家危险废物名录（2021年版）", "effective_from": dt.date(2021, 1, 1),
-                               "is_current": True})
-    category, _ = WasteCategory.objects.get_or_create(edition=edition, code="HW" + code[-2:],
-                                                      defaults={"name": "废矿物油与含矿物油废物"})
+        code="2021",
+        defaults={
+            "title": "国家危险废物名录（2021年版）",
+            "effective_from": dt.date(2021, 1, 1),
+            "is_current": True,
+        },
+    )
+    category, _ = WasteCategory.objects.get_or_create(
+        edition=edition, code="HW" + code[-2:], defaults={"name": "废矿物油与含矿物油废物"}
+    )
     wc, _ = WasteCode.objects.get_or_create(
-        edition=edition, code=code,
-        defaults={"category": category, "industry_code": code[:3], "industry_source": "非特定行业",
-                  "description": "其他生产、销售、使用过程中产生的废矿物油", "hazard": "T,I", "hazard_mode": "all"})
+        edition=edition,
+        code=code,
+        defaults={
+            "category": category,
+            "industry_code": code[:3],
+            "industry_source": "非特定行业",
+            "description": "其他生产、销售、使用过程中产生的废矿物油",
+            "hazard": "T,I",
+            "hazard_mode": "all",
+        },
+    )
     return wc
 
 
 def method(code: str = "D10") -> TreatmentMethod:
-    m, _ = TreatmentMethod.objects.get_or_create(code=code, defaults={"kind": "disposal", "name": "焚烧",
-                                                                      "verified": "V"})
+    m, _ = TreatmentMethod.objects.get_or_create(
+        code=code, defaults={"kind": "disposal", "name": "焚烧", "verified": "V"}
+    )
     return m
 
 
 # --- sites and facilities -----------------------------------------------------------------------
 
+
 def test_member_creates_site_with_audit(db):
     org = OrganizationFactory()
-    site = actions.create_site(member_of(org, "member"), org, name="一厂区", region="330602", address="越城区1号",
-                               longitude="120.58", latitude="30.0")
+    site = actions.create_site(
+        member_of(org, "member"),
+        org,
+        name="一厂区",
+        region="330602",
+        address="越城区1号",
+        longitude="120.58",
+        latitude="30.0",
+    )
     assert site.organization == org and site.longitude == Decimal("120.580000")
     assert AuditEvent.objects.filter(action="registry.site.create", object_id=str(site.pk)).exists()
 
@@ -62,7 +85,9 @@ def test_reader_and_regulator_cannot_add_site(city_regulator):
 def test_site_bad_coordinate(db):
     org = OrganizationFactory()
     with pytest.raises(ValidationFailed) as exc:
-        actions.create_site(member_of(org), org, name="x", region="330602", address="y", latitude="95")
+        actions.create_site(
+            member_of(org), org, name="x", region="330602", address="y", latitude="95"
+        )
     assert exc.value.field == "latitude"
 
 
@@ -78,27 +103,52 @@ def test_update_site(db):
 def test_facility_code_unique_per_site(db):
     site = SiteFactory()
     admin = member_of(site.organization)
-    actions.create_facility(admin, site, code="TS001", name="库", kind="storage", capacity_tonnes="10",
-                            methods=[method()])
+    actions.create_facility(
+        admin,
+        site,
+        code="TS001",
+        name="库",
+        kind="storage",
+        capacity_tonnes="10",
+        methods=[method()],
+    )
     with pytest.raises(ValidationFailed) as exc:
-        actions.create_facility(admin, site, code="TS001", name="库2", kind="storage", capacity_tonnes="10")
+        actions.create_facility(
+            admin, site, code="TS001", name="库2", kind="storage", capacity_tonnes="10"
+        )
     assert exc.value.code == "registry.facility_code_duplicate"
     with pytest.raises(ValidationFailed) as exc:
-        actions.create_facility(admin, site, code="TS002", name="库2", kind="storage", capacity_tonnes="0")
+        actions.create_facility(
+            admin, site, code="TS002", name="库2", kind="storage", capacity_tonnes="0"
+        )
     assert exc.value.field == "capacity_tonnes"
     with pytest.raises(ValidationFailed) as exc:
-        actions.create_facility(admin, site, code="TS003", name="库3", kind="pond", capacity_tonnes="1")
+        actions.create_facility(
+            admin, site, code="TS003", name="库3", kind="pond", capacity_tonnes="1"
+        )
     assert exc.value.field == "kind"
     assert Facility.objects.count() == 1
 
 
 # --- permits --------------------------------------------------------------------------------------
 
+
 def _permit(actor, org, **kw):
-    data = {"number": "3306000001", "issuer": "绍兴市生态环境局", "issued_on": "2024-01-01",
-            "valid_from": "2024-01-01", "valid_until": "2028-12-31",
-            "scopes": [{"waste_code": waste_code(), "category": None, "annual_capacity_tonnes": "3000",
-                        "methods": [method()]}]}
+    data = {
+        "number": "3306000001",
+        "issuer": "绍兴市生态环境局",
+        "issued_on": "2024-01-01",
+        "valid_from": "2024-01-01",
+        "valid_until": "2028-12-31",
+        "scopes": [
+            {
+                "waste_code": waste_code(),
+                "category": None,
+                "annual_capacity_tonnes": "3000",
+                "methods": [method()],
+            }
+        ],
+    }
     data.update(kw)
     return actions.create_permit(actor, org, **data)
 
@@ -107,7 +157,9 @@ def test_regulator_records_permit_with_scopes(city_regulator):
     org = OrganizationFactory(is_producer=False, is_receiver=True)
     permit = _permit(city_regulator, org)
     scope = permit.scopes.get()
-    assert scope.waste_code.code == "900-249-08" and list(scope.methods.values_list("code", flat=True)) == ["D10"]
+    assert scope.waste_code.code == "900-249-08" and list(
+        scope.methods.values_list("code", flat=True)
+    ) == ["D10"]
     assert permit.total_capacity_tonnes == Decimal("3000")
     event = AuditEvent.objects.get(action="registry.permit.create")
     assert event.after["scopes"][0]["waste_code"] == "900-249-08"
@@ -122,7 +174,11 @@ def test_permit_rules(city_regulator):
         _permit(city_regulator, org, scopes=[])
     assert exc.value.field == "scopes"
     with pytest.raises(ValidationFailed) as exc:
-        _permit(city_regulator, org, scopes=[{"waste_code": "999-999-99", "annual_capacity_tonnes": "1"}])
+        _permit(
+            city_regulator,
+            org,
+            scopes=[{"waste_code": "999-999-99", "annual_capacity_tonnes": "1"}],
+        )
     assert exc.value.field == "scopes.0.waste_code"
     with pytest.raises(ValidationFailed) as exc:
         _permit(city_regulator, OrganizationFactory(), number="X")
@@ -147,8 +203,18 @@ def test_holder_cannot_record_permit(db):
 def test_update_permit_scopes_and_status(city_regulator):
     org = OrganizationFactory(is_producer=False, is_receiver=True)
     permit = _permit(city_regulator, org)
-    permit = actions.update_permit(city_regulator, permit, version=1, scopes=[
-        {"category": waste_code().category, "annual_capacity_tonnes": "5000", "methods": ["D10"]}])
+    permit = actions.update_permit(
+        city_regulator,
+        permit,
+        version=1,
+        scopes=[
+            {
+                "category": waste_code().category,
+                "annual_capacity_tonnes": "5000",
+                "methods": ["D10"],
+            }
+        ],
+    )
     assert permit.version == 2 and permit.scopes.get().category.code == "HW08"
     permit = actions.set_permit_status(city_regulator, permit, "suspended", reason="限期整改")
     assert permit.status == "suspended"
@@ -163,11 +229,13 @@ def test_update_permit_scopes_and_status(city_regulator):
 
 # --- vehicles and drivers ------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("plate", ["浙D12345", "浙AD12345", "浙 d 12345", "沪A1234挂"])
 def test_valid_plates(db, plate):
     org = OrganizationFactory(is_producer=False, is_carrier=True)
-    v = actions.create_vehicle(member_of(org), org, plate=plate, transport_permit_no="浙交运001",
-                               load_limit_tonnes="10")
+    v = actions.create_vehicle(
+        member_of(org), org, plate=plate, transport_permit_no="浙交运001", load_limit_tonnes="10"
+    )
     assert v.plate == plate.replace(" ", "").upper()
 
 
@@ -175,7 +243,9 @@ def test_valid_plates(db, plate):
 def test_invalid_plates(db, plate):
     org = OrganizationFactory(is_producer=False, is_carrier=True)
     with pytest.raises(ValidationFailed) as exc:
-        actions.create_vehicle(member_of(org), org, plate=plate, transport_permit_no="x", load_limit_tonnes="10")
+        actions.create_vehicle(
+            member_of(org), org, plate=plate, transport_permit_no="x", load_limit_tonnes="10"
+        )
     assert exc.value.code == "registry.plate_invalid" and exc.value.field == "plate"
     assert "浙D12345" in str(exc.value.message)
 
@@ -183,21 +253,33 @@ def test_invalid_plates(db, plate):
 def test_vehicle_needs_carrier_and_unique_plate(db):
     producer = OrganizationFactory()
     with pytest.raises(ValidationFailed) as exc:
-        actions.create_vehicle(member_of(producer), producer, plate="浙D12345", transport_permit_no="x",
-                               load_limit_tonnes="10")
+        actions.create_vehicle(
+            member_of(producer),
+            producer,
+            plate="浙D12345",
+            transport_permit_no="x",
+            load_limit_tonnes="10",
+        )
     assert exc.value.code == "registry.not_a_carrier"
     VehicleFactory(plate="浙D12345")
     carrier = OrganizationFactory(is_producer=False, is_carrier=True)
     with pytest.raises(ValidationFailed) as exc:
-        actions.create_vehicle(member_of(carrier), carrier, plate="浙D12345", transport_permit_no="x",
-                               load_limit_tonnes="10")
+        actions.create_vehicle(
+            member_of(carrier),
+            carrier,
+            plate="浙D12345",
+            transport_permit_no="x",
+            load_limit_tonnes="10",
+        )
     assert exc.value.code == "registry.plate_duplicate"
     assert Vehicle.objects.count() == 1
 
 
 def test_update_vehicle_audits_diff(db):
     vehicle = VehicleFactory()
-    vehicle = actions.update_vehicle(member_of(vehicle.organization), vehicle, version=1, load_limit_tonnes="12.5")
+    vehicle = actions.update_vehicle(
+        member_of(vehicle.organization), vehicle, version=1, load_limit_tonnes="12.5"
+    )
     event = AuditEvent.objects.get(action="registry.vehicle.update")
     assert event.after == {"load_limit_tonnes": "12.5000"}
 
@@ -205,11 +287,19 @@ def test_update_vehicle_audits_diff(db):
 def test_driver_create_update(db):
     org = OrganizationFactory(is_producer=False, is_carrier=True)
     admin = member_of(org)
-    d = actions.create_driver(admin, org, name="张师傅", phone="13800001111", qualification_no="330600001",
-                              qualification_valid_until="2027-06-30")
+    d = actions.create_driver(
+        admin,
+        org,
+        name="张师傅",
+        phone="13800001111",
+        qualification_no="330600001",
+        qualification_valid_until="2027-06-30",
+    )
     assert d.qualification_valid_until == dt.date(2027, 6, 30)
     with pytest.raises(ValidationFailed) as exc:
-        actions.create_driver(admin, org, name="李师傅", phone="13800001112", qualification_no="330600001")
+        actions.create_driver(
+            admin, org, name="李师傅", phone="13800001112", qualification_no="330600001"
+        )
     assert exc.value.field == "qualification_no"
     with pytest.raises(ValidationFailed) as exc:
         actions.create_driver(admin, org, name="李师傅", phone="12", qualification_no="330600002")

@@ -21,8 +21,16 @@ def _csv(lines):
 
 
 def test_import_good_rows(city_regulator, county):
-    rows = [{"uscc": make_uscc(50000 + i), "name": f"导入单位{i}", "region": "330602", "roles": "producer",
-             "annual_hazardous_tonnes": str(i * 30)} for i in range(5)]
+    rows = [
+        {
+            "uscc": make_uscc(50000 + i),
+            "name": f"导入单位{i}",
+            "region": "330602",
+            "roles": "producer",
+            "annual_hazardous_tonnes": str(i * 30),
+        }
+        for i in range(5)
+    ]
     seen = []
     result = actions.import_organizations(city_regulator, rows, progress=seen.append)
     assert result.ok and result.created == 5 and seen[-1] == 5
@@ -58,15 +66,24 @@ def test_outside_jurisdiction_row(db):
 
     hangzhou = regulator("3301")
     region("330602")
-    result = actions.import_organizations(hangzhou, [{"uscc": make_uscc(3), "name": "a", "region": "330602",
-                                                      "roles": "producer"}])
+    result = actions.import_organizations(
+        hangzhou, [{"uscc": make_uscc(3), "name": "a", "region": "330602", "roles": "producer"}]
+    )
     assert result.errors[0].code == "registry.region_outside_jurisdiction"
 
 
 def test_read_csv_with_chinese_and_english_headers(db):
-    rows = read_rows(_csv([f"{make_uscc(1)},单位甲,330602,地址,张三,李四,13800000000,产废单位、承运人,C26,12.5\n"]),
-                     "x.csv")
-    assert rows[0]["uscc"] == make_uscc(1) and rows[0]["roles"] == "产废单位、承运人" and rows[0]["_row"] == 2
+    rows = read_rows(
+        _csv(
+            [f"{make_uscc(1)},单位甲,330602,地址,张三,李四,13800000000,产废单位、承运人,C26,12.5\n"]
+        ),
+        "x.csv",
+    )
+    assert (
+        rows[0]["uscc"] == make_uscc(1)
+        and rows[0]["roles"] == "产废单位、承运人"
+        and rows[0]["_row"] == 2
+    )
     english = io.BytesIO(f"uscc,name,region,roles\n{make_uscc(2)},B,330602,carrier\n".encode())
     assert read_rows(english, "y.csv")[0]["name"] == "B"
 
@@ -80,9 +97,13 @@ def test_xlsx_template_round_trip(db):
 
 def test_command_imports_file(tmp_path, superuser, county):
     path = tmp_path / "orgs.csv"
-    path.write_bytes(_csv([f"{make_uscc(i)},命令导入{i},330602,,,,,producer,,\n" for i in range(3)]).getvalue())
+    path.write_bytes(
+        _csv([f"{make_uscc(i)},命令导入{i},330602,,,,,producer,,\n" for i in range(3)]).getvalue()
+    )
     out = io.StringIO()
-    call_command("import_organizations", str(path), "--user", "root", stdout=out, stderr=io.StringIO())
+    call_command(
+        "import_organizations", str(path), "--user", "root", stdout=out, stderr=io.StringIO()
+    )
     assert Organization.objects.filter(name__startswith="命令导入").count() == 3
     assert "3" in out.getvalue()
 
@@ -90,11 +111,23 @@ def test_command_imports_file(tmp_path, superuser, county):
 def test_command_reports_bad_rows_and_imports_nothing(tmp_path, superuser, county):
     path = tmp_path / "orgs.csv"
     report = tmp_path / "report.csv"
-    path.write_bytes(_csv([f"{make_uscc(1)},好,330602,,,,,producer,,\n", "123,坏,330602,,,,,producer,,\n"]).getvalue())
+    path.write_bytes(
+        _csv(
+            [f"{make_uscc(1)},好,330602,,,,,producer,,\n", "123,坏,330602,,,,,producer,,\n"]
+        ).getvalue()
+    )
     out = io.StringIO()
     with pytest.raises(CommandError):
-        call_command("import_organizations", str(path), "--user", "root", "--report", str(report), stdout=out,
-                     stderr=io.StringIO())
+        call_command(
+            "import_organizations",
+            str(path),
+            "--user",
+            "root",
+            "--report",
+            str(report),
+            stdout=out,
+            stderr=io.StringIO(),
+        )
     assert not Organization.objects.filter(name__in=["好", "坏"]).exists()
     text = report.read_text(encoding="utf-8-sig")
     assert "3" in text and "统一社会信用代码" in text

@@ -27,7 +27,10 @@ def test_add_change_remove_member():
     m = actions.remove_member(admin, m)
     assert not m.is_active and Membership.objects.filter(pk=m.pk).exists()
     assert [e.action for e in AuditEvent.objects.order_by("seq")][-3:] == [
-        "registry.membership.add", "registry.membership.change_role", "registry.membership.remove"]
+        "registry.membership.add",
+        "registry.membership.change_role",
+        "registry.membership.remove",
+    ]
     # re-adding reactivates the same row
     m2 = actions.add_member(admin, org, user, "member")
     assert m2.pk == m.pk and m2.is_active
@@ -89,7 +92,11 @@ def test_invitation_accept_once_and_replay_conflicts(django_capture_on_commit_ca
         invitation, token = actions.invite_member(admin, org, email="new@example.cn", role="member")
     assert invitation.token_hash != token and len(mail.outbox) == 1
     m = actions.accept_invitation(token, username="newbie", password="a-Long-pass-phrase-9")
-    assert m.role == "member" and m.user.email == "new@example.cn" and m.user.check_password("a-Long-pass-phrase-9")
+    assert (
+        m.role == "member"
+        and m.user.email == "new@example.cn"
+        and m.user.check_password("a-Long-pass-phrase-9")
+    )
     with pytest.raises(Conflict) as exc:
         actions.accept_invitation(token, username="other", password="a-Long-pass-phrase-9")
     assert exc.value.code == "registry.invitation_used"
@@ -99,7 +106,9 @@ def test_invitation_accept_once_and_replay_conflicts(django_capture_on_commit_ca
 
 def test_invitation_by_signed_in_user():
     org = OrganizationFactory()
-    invitation, token = actions.invite_member(member_of(org), org, email="x@example.cn", role="reader")
+    invitation, token = actions.invite_member(
+        member_of(org), org, email="x@example.cn", role="reader"
+    )
     user = UserFactory()
     m = actions.accept_invitation(token, user=user)
     assert m.user == user and m.role == "reader"

@@ -20,8 +20,13 @@ pytestmark = pytest.mark.django_db
 
 
 def _create(actor, **kw):
-    data = {"uscc": make_uscc(900001), "name": "绍兴测试化工有限公司", "region": "330602", "roles": ["producer"],
-            "annual_hazardous_tonnes": Decimal("12.5")}
+    data = {
+        "uscc": make_uscc(900001),
+        "name": "绍兴测试化工有限公司",
+        "region": "330602",
+        "roles": ["producer"],
+        "annual_hazardous_tonnes": Decimal("12.5"),
+    }
     data.update(kw)
     return actions.create_organization(actor, **data)
 
@@ -60,16 +65,19 @@ def test_duplicate_uscc(city_regulator, county):
     assert Organization.objects.filter(uscc=make_uscc(900001)).count() == 1
 
 
-@pytest.mark.parametrize(("field", "value", "code"), [
-    ("region", "999999", "registry.region_unknown"),
-    ("roles", ["painter"], "registry.role_unknown"),
-    ("roles", [], "registry.roles_required"),
-    ("contact_phone", "12345", "registry.phone_invalid"),
-    ("contact_email", "not-an-email", "registry.email_invalid"),
-    ("annual_hazardous_tonnes", "-1", "registry.tonnes_invalid"),
-    ("annual_hazardous_tonnes", "1.23456", "registry.tonnes_invalid"),
-    ("name", "  ", "registry.required"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("region", "999999", "registry.region_unknown"),
+        ("roles", ["painter"], "registry.role_unknown"),
+        ("roles", [], "registry.roles_required"),
+        ("contact_phone", "12345", "registry.phone_invalid"),
+        ("contact_email", "not-an-email", "registry.email_invalid"),
+        ("annual_hazardous_tonnes", "-1", "registry.tonnes_invalid"),
+        ("annual_hazardous_tonnes", "1.23456", "registry.tonnes_invalid"),
+        ("name", "  ", "registry.required"),
+    ],
+)
 def test_bad_fields_name_the_field(city_regulator, county, field, value, code):
     with pytest.raises(ValidationFailed) as exc:
         _create(city_regulator, **{field: value})
@@ -92,7 +100,9 @@ def test_org_member_cannot_create(county):
 
 def test_update_bumps_version_and_audits(city_regulator):
     org = OrganizationFactory()
-    org = actions.update_organization(city_regulator, org, version=1, name="新名称", annual_hazardous_tonnes="150")
+    org = actions.update_organization(
+        city_regulator, org, version=1, name="新名称", annual_hazardous_tonnes="150"
+    )
     assert org.version == 2 and org.name == "新名称" and org.management_class == "key"
     event = AuditEvent.objects.get(action="registry.organization.update")
     assert event.before["name"].startswith("测试单位") and event.after["name"] == "新名称"
@@ -128,30 +138,47 @@ def test_other_org_cannot_see(db):
 
 # --- management class (HJ 1259 §4.2) ---------------------------------------------------------
 
-@pytest.mark.parametrize(("tonnes", "expected"), [
-    (None, "registered"), ("9.9999", "registered"), ("10", "simplified"), ("99.9999", "simplified"), ("100", "key"),
-])
+
+@pytest.mark.parametrize(
+    ("tonnes", "expected"),
+    [
+        (None, "registered"),
+        ("9.9999", "registered"),
+        ("10", "simplified"),
+        ("99.9999", "simplified"),
+        ("100", "key"),
+    ],
+)
 def test_derivation_by_amount(db, tonnes, expected):
     org = OrganizationFactory(annual_hazardous_tonnes=tonnes)
     assert actions.derive_management_class(org) == expected
 
 
 def test_non_producer_has_no_class(db):
-    assert actions.derive_management_class(OrganizationFactory(is_producer=False, is_carrier=True)) == ""
+    assert (
+        actions.derive_management_class(OrganizationFactory(is_producer=False, is_carrier=True))
+        == ""
+    )
 
 
 def test_own_disposal_facility_makes_key(db):
     org = OrganizationFactory(annual_hazardous_tonnes=Decimal("1"))
     admin = member_of(org)
     site = SiteFactory(organization=org)
-    actions.create_facility(admin, site, code="TS001", name="贮存库", kind=FacilityKind.STORAGE, capacity_tonnes="5")
+    actions.create_facility(
+        admin, site, code="TS001", name="贮存库", kind=FacilityKind.STORAGE, capacity_tonnes="5"
+    )
     org.refresh_from_db()
     assert org.management_class == "registered"
-    facility = actions.create_facility(admin, site, code="CZ001", name="焚烧炉", kind=FacilityKind.DISPOSAL,
-                                       capacity_tonnes="3000")
+    facility = actions.create_facility(
+        admin, site, code="CZ001", name="焚烧炉", kind=FacilityKind.DISPOSAL, capacity_tonnes="3000"
+    )
     org.refresh_from_db()
     assert org.management_class == "key"
-    assert AuditEvent.objects.filter(action="registry.organization.management_class_derived").count() == 1
+    assert (
+        AuditEvent.objects.filter(action="registry.organization.management_class_derived").count()
+        == 1
+    )
     actions.update_facility(admin, facility, is_active=False)
     org.refresh_from_db()
     assert org.management_class == "registered"
@@ -160,9 +187,21 @@ def test_own_disposal_facility_makes_key(db):
 def test_valid_permit_makes_key(city_regulator):
     org = OrganizationFactory(is_receiver=True, annual_hazardous_tonnes=Decimal("1"))
     permit = actions.create_permit(
-        city_regulator, org, number="浙危废经第0001号", issuer="绍兴市生态环境局", issued_on="2024-01-01",
-        valid_from="2024-01-01", valid_until="2099-12-31",
-        scopes=[{"waste_code": _code(), "category": None, "annual_capacity_tonnes": Decimal("500"), "methods": []}],
+        city_regulator,
+        org,
+        number="浙危废经第0001号",
+        issuer="绍兴市生态环境局",
+        issued_on="2024-01-01",
+        valid_from="2024-01-01",
+        valid_until="2099-12-31",
+        scopes=[
+            {
+                "waste_code": _code(),
+                "category": None,
+                "annual_capacity_tonnes": Decimal("500"),
+                "methods": [],
+            }
+        ],
     )
     org.refresh_from_db()
     assert org.management_class == "key"
@@ -180,8 +219,11 @@ def _code():
 def test_override_by_city_bureau(city_regulator):
     org = OrganizationFactory(annual_hazardous_tonnes=Decimal("1"))
     org = actions.override_management_class(city_regulator, org, "key", reason="位于饮用水源保护区")
-    assert (org.management_class, org.management_class_derived, org.management_class_overridden) == (
-        "key", "registered", True)
+    assert (
+        org.management_class,
+        org.management_class_derived,
+        org.management_class_overridden,
+    ) == ("key", "registered", True)
     event = AuditEvent.objects.get(action="registry.organization.management_class_override")
     assert event.reason == "位于饮用水源保护区"
     # later updates keep the bureau's class

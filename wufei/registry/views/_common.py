@@ -47,9 +47,10 @@ class ListPage:
 
 
 def region_choices() -> list[tuple[str, Any]]:
-    return [("", _("All regions"))] + [(r.code, ("　" * (0 if r.level == "province" else 1 if r.level == "city"
-                                                            else 2)) + r.name)
-                                       for r in Region.objects.order_by("code")]
+    return [("", _("All regions"))] + [
+        (r.code, ("　" * (0 if r.level == "province" else 1 if r.level == "city" else 2)) + r.name)
+        for r in Region.objects.order_by("code")
+    ]
 
 
 def _cell(value: Any) -> Any:
@@ -60,7 +61,9 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def render_list(request, page_def: ListPage, template: str = "registry/list.html", extra: dict | None = None):
+def render_list(
+    request, page_def: ListPage, template: str = "registry/list.html", extra: dict | None = None
+):
     from django.shortcuts import render
 
     params = {f.name: request.GET.get(f.name, "").strip() for f in page_def.filters}
@@ -72,27 +75,50 @@ def render_list(request, page_def: ListPage, template: str = "registry/list.html
         ws.append([str(c.label) for c in page_def.columns])
         for obj in qs[:EXPORT_LIMIT]:
             ws.append([str(_cell(c.value(obj))) for c in page_def.columns])
-        response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="{page_def.export_name}-{stamp}.xlsx"'
+        response["Content-Disposition"] = (
+            f'attachment; filename="{page_def.export_name}-{stamp}.xlsx"'
+        )
         wb.save(response)
         return response
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     rows = [
-        {"url": page_def.detail(obj),
-         "cells": [{"value": _cell(c.value(obj)), "badge": c.badge(obj) if c.badge else "", "css": c.css}
-                   for c in page_def.columns]}
+        {
+            "url": page_def.detail(obj),
+            "cells": [
+                {
+                    "value": _cell(c.value(obj)),
+                    "badge": c.badge(obj) if c.badge else "",
+                    "css": c.css,
+                }
+                for c in page_def.columns
+            ],
+        }
         for obj in page
     ]
-    filters = [{"name": f.name, "label": f.label, "choices": f.choices, "value": params[f.name]}
-               for f in page_def.filters]
-    context = {"title": page_def.title, "page": page, "rows": rows, "columns": page_def.columns, "q": q,
-               "filters": filters, "search_placeholder": page_def.search_placeholder}
+    filters = [
+        {"name": f.name, "label": f.label, "choices": f.choices, "value": params[f.name]}
+        for f in page_def.filters
+    ]
+    context = {
+        "title": page_def.title,
+        "page": page,
+        "rows": rows,
+        "columns": page_def.columns,
+        "q": q,
+        "filters": filters,
+        "search_placeholder": page_def.search_placeholder,
+    }
     context.update(extra or {})
     return render(request, template, context)
 
 
-def apply_error(form: forms.Form, exc: ActionError, field_map: dict[str, str] | None = None) -> None:
+def apply_error(
+    form: forms.Form, exc: ActionError, field_map: dict[str, str] | None = None
+) -> None:
     """Put an action's error beside its field (or at the top of the form)."""
     name = exc.field or ""
     name = (field_map or {}).get(name, name)

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as gl
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from wufei.core.audit import history
@@ -51,28 +51,50 @@ def _form_page(request, form, title, run, done_url, obj=None):
             return redirect(done_url(result))
         except ActionError as exc:
             apply_error(form, exc)
-    return render(request, "registry/form.html", {"form": form, "title": title, "object": obj,
-                                                  "version": getattr(obj, "version", "")})
+    return render(
+        request,
+        "registry/form.html",
+        {"form": form, "title": title, "object": obj, "version": getattr(obj, "version", "")},
+    )
 
 
 def _detail(request, obj, title, fields, *, edit_url="", sections=(), badge=None, extra=None):
-    context = {"object": obj, "title": title, "fields": fields, "edit_url": edit_url, "sections": sections,
-               "badge": badge, "events": history(obj)}
+    context = {
+        "object": obj,
+        "title": title,
+        "fields": fields,
+        "edit_url": edit_url,
+        "sections": sections,
+        "badge": badge,
+        "events": history(obj),
+    }
     context.update(extra or {})
     return render(request, "registry/detail.html", context)
 
 
 # --- sites ---------------------------------------------------------------------------------------
 
+
 @login_required
 def site_list(request):
-    return render_list(request, ListPage(
-        title=gl("Sites"), query=queries.sites, export_name="sites", search_placeholder=gl("Name, code or address"),
-        columns=[Column(gl("Name"), lambda s: s.name), Column(gl("Organisation"), lambda s: s.organization.name),
-                 Column(gl("Site code"), lambda s: s.site_code, css="mono"), Column(gl("Region"), lambda s: s.region),
-                 Column(gl("Address"), lambda s: s.address, css="hide-mobile")],
-        filters=[Filter("region", gl("Region"), region_choices())],
-        detail=lambda s: url("site_detail", s.pk)))
+    return render_list(
+        request,
+        ListPage(
+            title=gettext_lazy("Sites"),
+            query=queries.sites,
+            export_name="sites",
+            search_placeholder=gettext_lazy("Name, code or address"),
+            columns=[
+                Column(gettext_lazy("Name"), lambda s: s.name),
+                Column(gettext_lazy("Organisation"), lambda s: s.organization.name),
+                Column(gettext_lazy("Site code"), lambda s: s.site_code, css="mono"),
+                Column(gettext_lazy("Region"), lambda s: s.region),
+                Column(gettext_lazy("Address"), lambda s: s.address, css="hide-mobile"),
+            ],
+            filters=[Filter("region", gettext_lazy("Region"), region_choices())],
+            detail=lambda s: url("site_detail", s.pk),
+        ),
+    )
 
 
 @login_required
@@ -80,17 +102,42 @@ def site_detail(request, pk: int):
     site = _get(request, Site, pk=pk)
     facilities = site.facilities.all()
     return _detail(
-        request, site, site.name,
-        [(gl("Organisation"), site.organization.name), (gl("Site code (HJ 608)"), site.site_code),
-         (gl("Region"), site.region.name), (gl("Address"), site.address),
-         (gl("Coordinates"), f"{site.longitude}, {site.latitude}" if site.longitude is not None else "")],
+        request,
+        site,
+        site.name,
+        [
+            (gettext_lazy("Organisation"), site.organization.name),
+            (gettext_lazy("Site code (HJ 608)"), site.site_code),
+            (gettext_lazy("Region"), site.region.name),
+            (gettext_lazy("Address"), site.address),
+            (
+                gettext_lazy("Coordinates"),
+                f"{site.longitude}, {site.latitude}" if site.longitude is not None else "",
+            ),
+        ],
         edit_url=url("site_update", site.pk) if allows(request.user, "change", site) else "",
         badge=(_("Active") if site.is_active else _("Inactive"), _active(site)),
-        sections=[{"title": gl("Facilities"), "add_url": url("facility_create", site.pk)
-                   if allows(request.user, "add", Facility(site=site)) else "",
-                   "head": [gl("Code"), gl("Name"), gl("Kind"), gl("Capacity (t)")],
-                   "rows": [(url("facility_detail", f.pk), [f.code, f.name, f.get_kind_display(),
-                                                            tonnes(f.capacity_tonnes)]) for f in facilities]}],
+        sections=[
+            {
+                "title": gettext_lazy("Facilities"),
+                "add_url": url("facility_create", site.pk)
+                if allows(request.user, "add", Facility(site=site))
+                else "",
+                "head": [
+                    gettext_lazy("Code"),
+                    gettext_lazy("Name"),
+                    gettext_lazy("Kind"),
+                    gettext_lazy("Capacity (t)"),
+                ],
+                "rows": [
+                    (
+                        url("facility_detail", f.pk),
+                        [f.code, f.name, f.get_kind_display(), tonnes(f.capacity_tonnes)],
+                    )
+                    for f in facilities
+                ],
+            }
+        ],
         extra={"parent_url": url("organization_detail", site.organization.uscc)},
     )
 
@@ -101,9 +148,13 @@ def site_create(request, uscc: str):
     if not allows(request.user, "add", Site(organization=org)):
         raise Http404
     form = SiteForm(request.POST or None, initial={"region": org.region.code})
-    return _form_page(request, form, _("New site for %(org)s") % {"org": org.name},
-                      lambda d: actions.create_site(request.user, org, **{**d, "region": d["region"] or ""}),
-                      lambda s: url("site_detail", s.pk))
+    return _form_page(
+        request,
+        form,
+        _("New site for %(org)s") % {"org": org.name},
+        lambda d: actions.create_site(request.user, org, **{**d, "region": d["region"] or ""}),
+        lambda s: url("site_detail", s.pk),
+    )
 
 
 @login_required
@@ -112,36 +163,71 @@ def site_update(request, pk: int):
     initial = {k: getattr(site, k) for k in SiteForm.base_fields}
     initial["region"] = site.region.code
     form = SiteForm(request.POST or None, initial=initial)
-    return _form_page(request, form, _("Edit %(name)s") % {"name": site.name},
-                      lambda d: actions.update_site(request.user, site, version=request.POST.get("version"),
-                                                    **{**d, "region": d["region"] or ""}),
-                      lambda s: url("site_detail", s.pk), site)
+    return _form_page(
+        request,
+        form,
+        _("Edit %(name)s") % {"name": site.name},
+        lambda d: actions.update_site(
+            request.user,
+            site,
+            version=request.POST.get("version"),
+            **{**d, "region": d["region"] or ""},
+        ),
+        lambda s: url("site_detail", s.pk),
+        site,
+    )
 
 
 # --- facilities ------------------------------------------------------------------------------------
 
+
 @login_required
 def facility_list(request):
-    return render_list(request, ListPage(
-        title=gl("Facilities"), query=queries.facilities, export_name="facilities",
-        search_placeholder=gl("Name, code or organisation"),
-        columns=[Column(gl("Code"), lambda f: f.code, css="mono"), Column(gl("Name"), lambda f: f.name),
-                 Column(gl("Organisation"), lambda f: f.site.organization.name),
-                 Column(gl("Kind"), lambda f: f.get_kind_display(), badge=lambda f: "blue"),
-                 Column(gl("Capacity (t)"), lambda f: tonnes(f.capacity_tonnes), css="num")],
-        filters=[Filter("kind", gl("Kind"), [("", gl("All kinds")), *FacilityKind.choices]),
-                 Filter("region", gl("Region"), region_choices())],
-        detail=lambda f: url("facility_detail", f.pk)))
+    return render_list(
+        request,
+        ListPage(
+            title=gettext_lazy("Facilities"),
+            query=queries.facilities,
+            export_name="facilities",
+            search_placeholder=gettext_lazy("Name, code or organisation"),
+            columns=[
+                Column(gettext_lazy("Code"), lambda f: f.code, css="mono"),
+                Column(gettext_lazy("Name"), lambda f: f.name),
+                Column(gettext_lazy("Organisation"), lambda f: f.site.organization.name),
+                Column(
+                    gettext_lazy("Kind"), lambda f: f.get_kind_display(), badge=lambda f: "blue"
+                ),
+                Column(
+                    gettext_lazy("Capacity (t)"), lambda f: tonnes(f.capacity_tonnes), css="num"
+                ),
+            ],
+            filters=[
+                Filter(
+                    "kind",
+                    gettext_lazy("Kind"),
+                    [("", gettext_lazy("All kinds")), *FacilityKind.choices],
+                ),
+                Filter("region", gettext_lazy("Region"), region_choices()),
+            ],
+            detail=lambda f: url("facility_detail", f.pk),
+        ),
+    )
 
 
 @login_required
 def facility_detail(request, pk: int):
     f = _get(request, Facility, pk=pk)
     return _detail(
-        request, f, f"{f.code} {f.name}",
-        [(gl("Site"), f.site), (gl("Kind"), f.get_kind_display()), (gl("Type"), f.facility_type),
-         (gl("Capacity (t)"), tonnes(f.capacity_tonnes)),
-         (gl("Treatment methods"), "、".join(str(m) for m in f.methods.all()))],
+        request,
+        f,
+        f"{f.code} {f.name}",
+        [
+            (gettext_lazy("Site"), f.site),
+            (gettext_lazy("Kind"), f.get_kind_display()),
+            (gettext_lazy("Type"), f.facility_type),
+            (gettext_lazy("Capacity (t)"), tonnes(f.capacity_tonnes)),
+            (gettext_lazy("Treatment methods"), "、".join(str(m) for m in f.methods.all())),
+        ],
         edit_url=url("facility_update", f.pk) if allows(request.user, "change", f) else "",
         badge=(_("Active") if f.is_active else _("Inactive"), _active(f)),
         extra={"parent_url": url("site_detail", f.site_id)},
@@ -154,9 +240,13 @@ def facility_create(request, site_pk: int):
     if not allows(request.user, "add", Facility(site=site)):
         raise Http404
     form = FacilityForm(request.POST or None)
-    return _form_page(request, form, _("New facility at %(site)s") % {"site": site.name},
-                      lambda d: actions.create_facility(request.user, site, **d),
-                      lambda f: url("facility_detail", f.pk))
+    return _form_page(
+        request,
+        form,
+        _("New facility at %(site)s") % {"site": site.name},
+        lambda d: actions.create_facility(request.user, site, **d),
+        lambda f: url("facility_detail", f.pk),
+    )
 
 
 @login_required
@@ -165,25 +255,52 @@ def facility_update(request, pk: int):
     initial = {k: getattr(f, k) for k in FacilityForm.base_fields if k != "methods"}
     initial["methods"] = ", ".join(m.code for m in f.methods.all())
     form = FacilityForm(request.POST or None, initial=initial)
-    return _form_page(request, form, _("Edit %(name)s") % {"name": f.name},
-                      lambda d: actions.update_facility(request.user, f, version=request.POST.get("version"), **d),
-                      lambda x: url("facility_detail", x.pk), f)
+    return _form_page(
+        request,
+        form,
+        _("Edit %(name)s") % {"name": f.name},
+        lambda d: actions.update_facility(
+            request.user, f, version=request.POST.get("version"), **d
+        ),
+        lambda x: url("facility_detail", x.pk),
+        f,
+    )
 
 
 # --- permits ----------------------------------------------------------------------------------------
 
+
 @login_required
 def permit_list(request):
-    return render_list(request, ListPage(
-        title=gl("Permits"), query=queries.permits, export_name="permits",
-        search_placeholder=gl("Number, holder or credit code"),
-        columns=[Column(gl("Permit number"), lambda p: p.number, css="mono"),
-                 Column(gl("Holder"), lambda p: p.organization.name),
-                 Column(gl("Valid from"), lambda p: p.valid_from), Column(gl("Valid until"), lambda p: p.valid_until),
-                 Column(gl("Status"), lambda p: p.get_status_display(), badge=lambda p: STATUS_BADGE[p.status])],
-        filters=[Filter("status", gl("Status"), [("", gl("All statuses")), *PermitStatus.choices]),
-                 Filter("region", gl("Region"), region_choices())],
-        detail=lambda p: url("permit_detail", p.pk)))
+    return render_list(
+        request,
+        ListPage(
+            title=gettext_lazy("Permits"),
+            query=queries.permits,
+            export_name="permits",
+            search_placeholder=gettext_lazy("Number, holder or credit code"),
+            columns=[
+                Column(gettext_lazy("Permit number"), lambda p: p.number, css="mono"),
+                Column(gettext_lazy("Holder"), lambda p: p.organization.name),
+                Column(gettext_lazy("Valid from"), lambda p: p.valid_from),
+                Column(gettext_lazy("Valid until"), lambda p: p.valid_until),
+                Column(
+                    gettext_lazy("Status"),
+                    lambda p: p.get_status_display(),
+                    badge=lambda p: STATUS_BADGE[p.status],
+                ),
+            ],
+            filters=[
+                Filter(
+                    "status",
+                    gettext_lazy("Status"),
+                    [("", gettext_lazy("All statuses")), *PermitStatus.choices],
+                ),
+                Filter("region", gettext_lazy("Region"), region_choices()),
+            ],
+            detail=lambda p: url("permit_detail", p.pk),
+        ),
+    )
 
 
 @login_required
@@ -192,18 +309,46 @@ def permit_detail(request, pk: int):
     scopes = p.scopes.select_related("waste_code", "category").prefetch_related("methods")
     can_change = allows(request.user, "change", p)
     return _detail(
-        request, p, p.number,
-        [(gl("Holder"), p.organization.name), (gl("Site"), p.site or ""), (gl("Issued by"), p.issuer),
-         (gl("Issued on"), p.issued_on), (gl("Valid from"), p.valid_from), (gl("Valid until"), p.valid_until),
-         (gl("Total capacity (t/yr)"), tonnes(p.total_capacity_tonnes))],
+        request,
+        p,
+        p.number,
+        [
+            (gettext_lazy("Holder"), p.organization.name),
+            (gettext_lazy("Site"), p.site or ""),
+            (gettext_lazy("Issued by"), p.issuer),
+            (gettext_lazy("Issued on"), p.issued_on),
+            (gettext_lazy("Valid from"), p.valid_from),
+            (gettext_lazy("Valid until"), p.valid_until),
+            (gettext_lazy("Total capacity (t/yr)"), tonnes(p.total_capacity_tonnes)),
+        ],
         edit_url=url("permit_update", p.pk) if can_change else "",
         badge=(p.get_status_display(), STATUS_BADGE[p.status]),
-        sections=[{"title": gl("Licensed codes"), "head": [gl("Waste code or category"), gl("t/yr"), gl("Methods")],
-                   "rows": [("", [s.waste_code or s.category, tonnes(s.annual_capacity_tonnes),
-                                  "、".join(m.code for m in s.methods.all())]) for s in scopes]}],
-        extra={"status_form": PermitStatusForm() if can_change and p.status != "revoked" else None,
-               "status_url": url("permit_status", p.pk),
-               "parent_url": url("organization_detail", p.organization.uscc)},
+        sections=[
+            {
+                "title": gettext_lazy("Licensed codes"),
+                "head": [
+                    gettext_lazy("Waste code or category"),
+                    gettext_lazy("t/yr"),
+                    gettext_lazy("Methods"),
+                ],
+                "rows": [
+                    (
+                        "",
+                        [
+                            s.waste_code or s.category,
+                            tonnes(s.annual_capacity_tonnes),
+                            "、".join(m.code for m in s.methods.all()),
+                        ],
+                    )
+                    for s in scopes
+                ],
+            }
+        ],
+        extra={
+            "status_form": PermitStatusForm() if can_change and p.status != "revoked" else None,
+            "status_url": url("permit_status", p.pk),
+            "parent_url": url("organization_detail", p.organization.uscc),
+        },
     )
 
 
@@ -211,7 +356,9 @@ def _scope_lines(p: Permit) -> str:
     lines = []
     for s in p.scopes.select_related("waste_code", "category").prefetch_related("methods"):
         target = s.waste_code.code if s.waste_code_id else s.category.code
-        lines.append(f"{target} {s.annual_capacity_tonnes} {','.join(m.code for m in s.methods.all())}".strip())
+        lines.append(
+            f"{target} {s.annual_capacity_tonnes} {','.join(m.code for m in s.methods.all())}".strip()
+        )
     return "\n".join(lines)
 
 
@@ -221,8 +368,13 @@ def permit_create(request, uscc: str):
     if not allows(request.user, "add", Permit(organization=org)):
         raise Http404
     form = PermitForm(request.POST or None)
-    return _form_page(request, form, _("New permit for %(org)s") % {"org": org.name},
-                      lambda d: actions.create_permit(request.user, org, **d), lambda p: url("permit_detail", p.pk))
+    return _form_page(
+        request,
+        form,
+        _("New permit for %(org)s") % {"org": org.name},
+        lambda d: actions.create_permit(request.user, org, **d),
+        lambda p: url("permit_detail", p.pk),
+    )
 
 
 @login_required
@@ -231,9 +383,14 @@ def permit_update(request, pk: int):
     initial = {k: getattr(p, k) for k in PermitForm.base_fields if k != "scopes"}
     initial["scopes"] = _scope_lines(p)
     form = PermitForm(request.POST or None, initial=initial)
-    return _form_page(request, form, _("Edit %(name)s") % {"name": p.number},
-                      lambda d: actions.update_permit(request.user, p, version=request.POST.get("version"), **d),
-                      lambda x: url("permit_detail", x.pk), p)
+    return _form_page(
+        request,
+        form,
+        _("Edit %(name)s") % {"name": p.number},
+        lambda d: actions.update_permit(request.user, p, version=request.POST.get("version"), **d),
+        lambda x: url("permit_detail", x.pk),
+        p,
+    )
 
 
 @login_required
@@ -243,7 +400,9 @@ def permit_status(request, pk: int):
     form = PermitStatusForm(request.POST)
     try:
         if form.is_valid():
-            actions.set_permit_status(request.user, p, form.cleaned_data["status"], reason=form.cleaned_data["reason"])
+            actions.set_permit_status(
+                request.user, p, form.cleaned_data["status"], reason=form.cleaned_data["reason"]
+            )
             messages.success(request, _("Saved."))
     except ActionError as exc:
         messages.error(request, str(exc.message))
@@ -252,27 +411,53 @@ def permit_status(request, pk: int):
 
 # --- vehicles and drivers -------------------------------------------------------------------------
 
+
 @login_required
 def vehicle_list(request):
-    return render_list(request, ListPage(
-        title=gl("Vehicles"), query=queries.vehicles, export_name="vehicles", search_placeholder=gl("Plate or carrier"),
-        columns=[Column(gl("Plate number"), lambda v: v.plate, css="mono"), Column(gl("Carrier"), lambda v: v.organization.name),
-                 Column(gl("Load limit (t)"), lambda v: tonnes(v.load_limit_tonnes), css="num"),
-                 Column(gl("Dangerous goods"), lambda v: v.dangerous_goods),
-                 Column(gl("Status"), lambda v: _("Active") if v.is_active else _("Inactive"), badge=_active)],
-        filters=[Filter("region", gl("Region"), region_choices())],
-        detail=lambda v: url("vehicle_detail", v.pk)))
+    return render_list(
+        request,
+        ListPage(
+            title=gettext_lazy("Vehicles"),
+            query=queries.vehicles,
+            export_name="vehicles",
+            search_placeholder=gettext_lazy("Plate or carrier"),
+            columns=[
+                Column(gettext_lazy("Plate number"), lambda v: v.plate, css="mono"),
+                Column(gettext_lazy("Carrier"), lambda v: v.organization.name),
+                Column(
+                    gettext_lazy("Load limit (t)"), lambda v: tonnes(v.load_limit_tonnes), css="num"
+                ),
+                Column(gettext_lazy("Dangerous goods"), lambda v: v.dangerous_goods),
+                Column(
+                    gettext_lazy("Status"),
+                    lambda v: _("Active") if v.is_active else _("Inactive"),
+                    badge=_active,
+                ),
+            ],
+            filters=[Filter("region", gettext_lazy("Region"), region_choices())],
+            detail=lambda v: url("vehicle_detail", v.pk),
+        ),
+    )
 
 
 @login_required
 def vehicle_detail(request, pk: int):
     v = _get(request, Vehicle, pk=pk)
     return _detail(
-        request, v, v.plate,
-        [(gl("Carrier"), v.organization.name), (gl("Road transport permit number"), v.transport_permit_no),
-         (gl("Vehicle type"), v.vehicle_type), (gl("Load limit (t)"), tonnes(v.load_limit_tonnes)),
-         (gl("Licensed for dangerous goods"), _("Yes") if v.dangerous_goods else _("No")),
-         (gl("GNSS terminal id"), v.terminal_id)],
+        request,
+        v,
+        v.plate,
+        [
+            (gettext_lazy("Carrier"), v.organization.name),
+            (gettext_lazy("Road transport permit number"), v.transport_permit_no),
+            (gettext_lazy("Vehicle type"), v.vehicle_type),
+            (gettext_lazy("Load limit (t)"), tonnes(v.load_limit_tonnes)),
+            (
+                gettext_lazy("Licensed for dangerous goods"),
+                _("Yes") if v.dangerous_goods else _("No"),
+            ),
+            (gettext_lazy("GNSS terminal id"), v.terminal_id),
+        ],
         edit_url=url("vehicle_update", v.pk) if allows(request.user, "change", v) else "",
         badge=(_("Active") if v.is_active else _("Inactive"), _active(v)),
         extra={"parent_url": url("organization_detail", v.organization.uscc)},
@@ -285,40 +470,73 @@ def vehicle_create(request, uscc: str):
     if not allows(request.user, "add", Vehicle(organization=org)):
         raise Http404
     form = VehicleForm(request.POST or None)
-    return _form_page(request, form, _("New vehicle for %(org)s") % {"org": org.name},
-                      lambda d: actions.create_vehicle(request.user, org, **d), lambda v: url("vehicle_detail", v.pk))
+    return _form_page(
+        request,
+        form,
+        _("New vehicle for %(org)s") % {"org": org.name},
+        lambda d: actions.create_vehicle(request.user, org, **d),
+        lambda v: url("vehicle_detail", v.pk),
+    )
 
 
 @login_required
 def vehicle_update(request, pk: int):
     v = _get(request, Vehicle, "change", pk=pk)
-    form = VehicleForm(request.POST or None, initial={k: getattr(v, k) for k in VehicleForm.base_fields})
-    return _form_page(request, form, _("Edit %(name)s") % {"name": v.plate},
-                      lambda d: actions.update_vehicle(request.user, v, version=request.POST.get("version"), **d),
-                      lambda x: url("vehicle_detail", x.pk), v)
+    form = VehicleForm(
+        request.POST or None, initial={k: getattr(v, k) for k in VehicleForm.base_fields}
+    )
+    return _form_page(
+        request,
+        form,
+        _("Edit %(name)s") % {"name": v.plate},
+        lambda d: actions.update_vehicle(request.user, v, version=request.POST.get("version"), **d),
+        lambda x: url("vehicle_detail", x.pk),
+        v,
+    )
 
 
 @login_required
 def driver_list(request):
-    return render_list(request, ListPage(
-        title=gl("Drivers"), query=queries.drivers, export_name="drivers",
-        search_placeholder=gl("Name, certificate or carrier"),
-        columns=[Column(gl("Name"), lambda d: d.name), Column(gl("Carrier"), lambda d: d.organization.name),
-                 Column(gl("Phone"), lambda d: d.phone),
-                 Column(gl("Qualification certificate number"), lambda d: d.qualification_no, css="mono"),
-                 Column(gl("Qualification valid until"), lambda d: d.qualification_valid_until)],
-        filters=[Filter("region", gl("Region"), region_choices())],
-        detail=lambda d: url("driver_detail", d.pk)))
+    return render_list(
+        request,
+        ListPage(
+            title=gettext_lazy("Drivers"),
+            query=queries.drivers,
+            export_name="drivers",
+            search_placeholder=gettext_lazy("Name, certificate or carrier"),
+            columns=[
+                Column(gettext_lazy("Name"), lambda d: d.name),
+                Column(gettext_lazy("Carrier"), lambda d: d.organization.name),
+                Column(gettext_lazy("Phone"), lambda d: d.phone),
+                Column(
+                    gettext_lazy("Qualification certificate number"),
+                    lambda d: d.qualification_no,
+                    css="mono",
+                ),
+                Column(
+                    gettext_lazy("Qualification valid until"), lambda d: d.qualification_valid_until
+                ),
+            ],
+            filters=[Filter("region", gettext_lazy("Region"), region_choices())],
+            detail=lambda d: url("driver_detail", d.pk),
+        ),
+    )
 
 
 @login_required
 def driver_detail(request, pk: int):
     d = _get(request, Driver, pk=pk)
     return _detail(
-        request, d, d.name,
-        [(gl("Carrier"), d.organization.name), (gl("Phone"), d.phone),
-         (gl("Qualification certificate number"), d.qualification_no),
-         (gl("Qualification valid until"), d.qualification_valid_until or ""), (gl("User account"), d.user or "")],
+        request,
+        d,
+        d.name,
+        [
+            (gettext_lazy("Carrier"), d.organization.name),
+            (gettext_lazy("Phone"), d.phone),
+            (gettext_lazy("Qualification certificate number"), d.qualification_no),
+            (gettext_lazy("Qualification valid until"), d.qualification_valid_until or ""),
+            (gettext_lazy("User account"), d.user or ""),
+        ],
         edit_url=url("driver_update", d.pk) if allows(request.user, "change", d) else "",
         badge=(_("Active") if d.is_active else _("Inactive"), _active(d)),
         extra={"parent_url": url("organization_detail", d.organization.uscc)},
@@ -331,14 +549,26 @@ def driver_create(request, uscc: str):
     if not allows(request.user, "add", Driver(organization=org)):
         raise Http404
     form = DriverForm(request.POST or None)
-    return _form_page(request, form, _("New driver for %(org)s") % {"org": org.name},
-                      lambda d: actions.create_driver(request.user, org, **d), lambda x: url("driver_detail", x.pk))
+    return _form_page(
+        request,
+        form,
+        _("New driver for %(org)s") % {"org": org.name},
+        lambda d: actions.create_driver(request.user, org, **d),
+        lambda x: url("driver_detail", x.pk),
+    )
 
 
 @login_required
 def driver_update(request, pk: int):
     d = _get(request, Driver, "change", pk=pk)
-    form = DriverForm(request.POST or None, initial={k: getattr(d, k) for k in DriverForm.base_fields})
-    return _form_page(request, form, _("Edit %(name)s") % {"name": d.name},
-                      lambda x: actions.update_driver(request.user, d, version=request.POST.get("version"), **x),
-                      lambda x: url("driver_detail", x.pk), d)
+    form = DriverForm(
+        request.POST or None, initial={k: getattr(d, k) for k in DriverForm.base_fields}
+    )
+    return _form_page(
+        request,
+        form,
+        _("Edit %(name)s") % {"name": d.name},
+        lambda x: actions.update_driver(request.user, d, version=request.POST.get("version"), **x),
+        lambda x: url("driver_detail", x.pk),
+        d,
+    )

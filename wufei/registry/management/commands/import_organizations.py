@@ -22,7 +22,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--user", help="username of the acting user (default: the first superuser)")
+        parser.add_argument(
+            "--user", help="username of the acting user (default: the first superuser)"
+        )
         parser.add_argument("--report", help="write the per-row error report to this CSV file")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -44,7 +46,9 @@ class Command(BaseCommand):
                 rows = read_rows(fh, path.name)
         except ActionError as exc:
             raise CommandError(str(exc.message)) from None
-        bar = tqdm(total=len(rows) * 2, unit="row", disable=opts["no_progress"], file=self.stderr._out)
+        bar = tqdm(
+            total=len(rows) * 2, unit="row", disable=opts["no_progress"], file=self.stderr._out
+        )
         state = {"last": 0, "phase": 0}
 
         def progress(n: int) -> None:
@@ -61,7 +65,9 @@ class Command(BaseCommand):
             bar.close()
         if result.errors:
             for e in result.errors:
-                self.stdout.write(f"row {e.row} / 行 {e.row}  [{HEADER_OF.get(e.field, e.field)}]  {e.message}")
+                self.stdout.write(
+                    f"row {e.row} / 行 {e.row}  [{HEADER_OF.get(e.field, e.field)}]  {e.message}"
+                )
             if opts["report"]:
                 with open(opts["report"], "w", encoding="utf-8-sig", newline="") as fh:
                     write_report_csv(result.errors, fh)
