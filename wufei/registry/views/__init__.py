@@ -1,10 +1,6 @@
 """Registry pages (server-rendered; every write goes through ``registry.actions``)."""
 
 from .assets import (  # noqa: F401
-    driver_create,
-    driver_detail,
-    driver_list,
-    driver_update,
     facility_create,
     facility_detail,
     facility_list,
@@ -18,6 +14,12 @@ from .assets import (  # noqa: F401
     site_detail,
     site_list,
     site_update,
+)
+from .fleet import (  # noqa: F401
+    driver_create,
+    driver_detail,
+    driver_list,
+    driver_update,
     vehicle_create,
     vehicle_detail,
     vehicle_list,
