@@ -284,9 +284,7 @@ def prepare_demo(py: Path, scale: str | None) -> dict[str, str]:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     py = ensure_installed("")
-    env = prepare_demo(py, args.scale)
-    say("demo accounts")
-    run([str(py), str(ROOT / "dev.py"), "_accounts"], env=env)
+    env = prepare_demo(py, args.scale)  # seed_demo ends with the table of demo accounts
     if args.no_serve:
         return 0
     return serve(py, env, args.host, args.port)
@@ -308,6 +306,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     py = ensure_installed("")
     env = django_env(WUFEI_DEBUG=os.environ.get("WUFEI_DEBUG", "1"))
     env.pop("CELERY_BROKER_URL", None)
+    say("demo accounts")
+    run([str(py), str(ROOT / "dev.py"), "_accounts"], env=env)
     return serve(py, env, args.host, args.port)
 
 

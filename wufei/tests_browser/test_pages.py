@@ -16,7 +16,9 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def nav_labels(visit) -> list[str]:
-    return [t.strip() for t in visit.page.locator("nav.sidenav a.nav-link").all_inner_texts()]
+    # Each link is an icon and a label (flex items: inner text puts them on two lines).
+    texts = visit.page.locator("nav.sidenav a.nav-link").all_inner_texts()
+    return [t.strip().splitlines()[-1].strip() for t in texts if t.strip()]
 
 
 def assert_home(visit, who: str) -> list[str]:
@@ -140,7 +142,9 @@ def test_phone_list_pages(phone):
 
     assert nav_right() <= 0, "on a phone the navigation starts folded away"
     page.click("[data-nav-toggle]")
-    page.wait_for_function("document.getElementById('sidenav').getBoundingClientRect().left >= 0")
+    page.locator("body.nav-open").wait_for()
+    # wait for the slide-in transition (evaluate, not wait_for_function: the CSP forbids eval)
+    page.locator("#sidenav").evaluate("el => Promise.all(el.getAnimations().map(a => a.finished))")
     assert nav_right() > 100
     phone.shot("phone-navigation-open", full_page=False)
     phone.go(reverse("registry:organization_list"))
