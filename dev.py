@@ -296,6 +296,11 @@ def serve(py: Path, env: dict[str, str], host: str, port: int) -> int:
     url = f"http://{host}:{port}/"
     say(f"serving wufei on {url}  (sign in at {url}accounts/login/, stop with Ctrl-C)")
     cmd = [str(py), "manage.py", "runserver", "--noreload", f"{host}:{port}"]
+    sys.stdout.flush()
+    if os.name == "posix":
+        # Become the server: Ctrl-C and a kill of this process's id stop it, no orphan is left.
+        os.chdir(ROOT)
+        os.execve(cmd[0], cmd, env)
     try:
         return subprocess.run(cmd, cwd=ROOT, env=env, check=False).returncode
     except KeyboardInterrupt:
