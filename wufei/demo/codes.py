@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from functools import cache
 
 from stdnum.cn import ric as stdnum_ric
 from stdnum.cn import uscc as stdnum_uscc
@@ -117,6 +118,30 @@ def terminal_id(seed: int, carrier_index: int, vehicle_index: int) -> str:
 
 
 def resident_id(county_code: str, birth: str, sequence: int) -> str:
-    """A GB 11643 resident ID number (used as the 从业资格证 number)."""
+    """A GB 11643 resident ID number (used as the 从业资格证 number). The birth place must have
+    existed in the birth year for python-stdnum to accept it: see :func:`valid_resident_id`."""
     base = f"{county_code}{birth}{sequence % 1000:03d}"
-    return base + stdnum_ric.calc_check_digit(base)
+    return base + stdnum_ric.calc_check_digit(
+        base + "0"
+    )  # stdnum expects a placeholder check digit
+
+
+def _valid_birthplace(code: str, year: int) -> bool:
+    try:
+        stdnum_ric.validate(resident_id(code, f"{year}0101", 1))
+    except Exception:  # stdnum raises KeyError for some recent county codes, too
+        return False
+    return True
+
+
+@cache
+def birthplaces(places: tuple[str, ...], year: int) -> tuple[str, ...]:
+    """The counties that existed under their present code in ``year`` (python-stdnum's table)."""
+    return tuple(c for c in places if _valid_birthplace(c, year)) or (
+        "330122",
+    )  # 桐庐县: since before 1970
+
+
+def valid_resident_id(rng, places: list[str], birth: str, sequence: int) -> str:
+    """A resident ID whose birth place existed at birth (e.g. 钱塘区 only since 2021)."""
+    return resident_id(rng.choice(birthplaces(tuple(places), int(birth[:4]))), birth, sequence)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -27,6 +27,7 @@ from .industries import (
     annual_tonnes,
     tonnes,
 )
+from .specs import DriverSpec, FacilitySpec, OrgSpec, PermitSpec, SiteSpec, VehicleSpec
 
 DIVISIONS = Path(__file__).resolve().parent.parent / "catalog" / "data" / "zhejiang_divisions.csv"
 ISSUER = "浙江省生态环境厅"
@@ -62,95 +63,6 @@ VEHICLE_TYPES = (
     ("中型厢式货车", 5.0, 9.9, 3),
     ("轻型厢式货车", 1.5, 4.5, 2),
 )
-
-
-@dataclass
-class FacilitySpec:
-    code: str
-    name: str
-    kind: str
-    capacity_tonnes: Decimal
-    facility_type: str = ""
-    methods: tuple[str, ...] = ()
-
-
-@dataclass
-class SiteSpec:
-    site_code: str
-    name: str
-    region: str
-    address: str
-    dlon: float  # offset from the county's centre, degrees
-    dlat: float
-    facilities: list[FacilitySpec] = field(default_factory=list)
-
-
-@dataclass
-class PermitSpec:
-    number: str
-    issued_on: dt.date
-    valid_from: dt.date
-    valid_until: dt.date
-    scopes: list[dict]  # {"category" | "waste_code", "annual_capacity_tonnes", "methods": [codes]}
-    is_comprehensive: bool = True
-
-
-@dataclass
-class VehicleSpec:
-    plate: str
-    transport_permit_no: str
-    load_limit_tonnes: Decimal
-    vehicle_type: str
-    terminal_id: str
-
-
-@dataclass
-class DriverSpec:
-    name: str
-    phone: str
-    qualification_no: str
-    qualification_valid_until: dt.date
-    username: str = ""  # the demo account linked to this driver
-
-
-@dataclass
-class OrgSpec:
-    kind: str  # regulator / producer / carrier / receiver / collector
-    index: int
-    uscc: str
-    name: str
-    region: str
-    roles: list[str]
-    anchor: str = ""  # ANCHORS key of a demo-account organisation
-    address: str = ""
-    legal_representative: str = ""
-    contact_name: str = ""
-    contact_phone: str = ""
-    contact_email: str = ""
-    industry_code: str = ""
-    industry_name: str = ""
-    annual_hazardous_tonnes: Decimal | None = None
-    expected_class: str = ""  # management class the tonnage and facilities should give
-    sites: list[SiteSpec] = field(default_factory=list)
-    permit: PermitSpec | None = None
-    vehicles: list[VehicleSpec] = field(default_factory=list)
-    drivers: list[DriverSpec] = field(default_factory=list)
-
-    def organization_fields(self) -> dict:
-        return {
-            "uscc": self.uscc,
-            "name": self.name,
-            "region": self.region,
-            "roles": self.roles,
-            "address": self.address,
-            "legal_representative": self.legal_representative,
-            "contact_name": self.contact_name,
-            "contact_phone": self.contact_phone,
-            "contact_email": self.contact_email,
-            "industry_code": self.industry_code,
-            "industry_name": self.industry_name,
-            "annual_hazardous_tonnes": self.annual_hazardous_tonnes,
-        }
 
 
 @dataclass(frozen=True)
@@ -396,8 +308,8 @@ def carrier(seed: int, index: int) -> OrgSpec:
             DriverSpec(
                 name="张伟" if anchor and j == 0 else words.person_name(rng),
                 phone=words.mobile(rng),
-                qualification_no=codes.resident_id(
-                    rng.choice(counties()), birth, j * 100 + rng.randint(0, 99)
+                qualification_no=codes.valid_resident_id(
+                    rng, counties(), birth, j * 100 + rng.randint(0, 99)
                 ),
                 qualification_valid_until=dt.date(
                     rng.randint(2027, 2031), rng.randint(1, 12), rng.randint(1, 28)

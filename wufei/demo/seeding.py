@@ -24,6 +24,7 @@ from wufei.registry.models import Driver, Facility, Membership, Organization, Pe
 
 from . import plan
 from .accounts import DEMO_ACCOUNTS, PLATFORM_ACTOR, account, demo_password
+from .specs import DriverSpec, OrgSpec, PermitSpec, SiteSpec, VehicleSpec
 
 DETAILED = 1000  # producers with a site and a storage facility; the rest are registry rows only
 IMPORT_BATCH = 5000
@@ -110,7 +111,7 @@ class Seeder:
     def run(self) -> dict[str, Counter]:
         self.prepare()
         c = self.counts
-        detailed_specs: Iterable[plan.OrgSpec] = itertools.chain(
+        detailed_specs: Iterable[OrgSpec] = itertools.chain(
             plan.regulators(self.seed),
             (plan.carrier(self.seed, i) for i in range(c.carriers)),
             (plan.receiver(self.seed, i) for i in range(c.receivers)),
@@ -123,8 +124,8 @@ class Seeder:
         self._accounts()
         return {"created": self.created, "present": self.present}
 
-    def _apply_detailed(self, specs: Iterable[plan.OrgSpec]) -> None:
-        chunk: list[plan.OrgSpec] = []
+    def _apply_detailed(self, specs: Iterable[OrgSpec]) -> None:
+        chunk: list[OrgSpec] = []
         for spec in specs:
             chunk.append(spec)
             if len(chunk) == CHUNK:
@@ -133,13 +134,13 @@ class Seeder:
         if chunk:
             self._apply_chunk(chunk)
 
-    def _apply_chunk(self, chunk: list[plan.OrgSpec]) -> None:
+    def _apply_chunk(self, chunk: list[OrgSpec]) -> None:
         with transaction.atomic():
             for spec in chunk:
                 self._apply(spec)
         self.progress(len(chunk), chunk[-1].kind)
 
-    def _apply(self, spec: plan.OrgSpec) -> None:
+    def _apply(self, spec: OrgSpec) -> None:
         pk = self.orgs.get(spec.uscc)
         if pk is None:
             fields = spec.organization_fields()
@@ -163,7 +164,7 @@ class Seeder:
         for driver in spec.drivers:
             self._driver(org, driver)
 
-    def _complete(self, spec: plan.OrgSpec) -> bool:
+    def _complete(self, spec: OrgSpec) -> bool:
         """Does everything of an existing organisation exist already?"""
         return (
             all(
@@ -176,14 +177,14 @@ class Seeder:
             and all((spec.uscc, d.qualification_no) in self.drivers for d in spec.drivers)
         )
 
-    def _count_present(self, spec: plan.OrgSpec) -> None:
+    def _count_present(self, spec: OrgSpec) -> None:
         self.present["site"] += len(spec.sites)
         self.present["facility"] += sum(len(s.facilities) for s in spec.sites)
         self.present["permit"] += spec.permit is not None
         self.present["vehicle"] += len(spec.vehicles)
         self.present["driver"] += len(spec.drivers)
 
-    def _site(self, org: Organization, spec: plan.SiteSpec) -> Site:
+    def _site(self, org: Organization, spec: SiteSpec) -> Site:
         pk = self.sites.get(spec.site_code)
         if pk is None:
             region = self.regions[spec.region]
@@ -229,7 +230,7 @@ class Seeder:
             self._method_cache = {m.code: m for m in TreatmentMethod.objects.all()}
         return [self._method_cache[c] for c in method_codes]
 
-    def _permit(self, org: Organization, spec: plan.PermitSpec, site: Site | None) -> None:
+    def _permit(self, org: Organization, spec: PermitSpec, site: Site | None) -> None:
         if spec.number in self.permits:
             self.present["permit"] += 1
             return
@@ -249,7 +250,7 @@ class Seeder:
         self.permits.add(spec.number)
         self.created["permit"] += 1
 
-    def _vehicle(self, org: Organization, spec: plan.VehicleSpec) -> None:
+    def _vehicle(self, org: Organization, spec: VehicleSpec) -> None:
         if spec.plate in self.plates:
             self.present["vehicle"] += 1
             return
@@ -266,7 +267,7 @@ class Seeder:
         self.plates.add(spec.plate)
         self.created["vehicle"] += 1
 
-    def _driver(self, org: Organization, spec: plan.DriverSpec) -> None:
+    def _driver(self, org: Organization, spec: DriverSpec) -> None:
         if (org.uscc, spec.qualification_no) in self.drivers:
             self.present["driver"] += 1
             return
