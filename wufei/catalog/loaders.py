@@ -1025,8 +1025,15 @@ def load_treatment_methods(
 
 # --- regions ------------------------------------------------------------------------------
 
-LEVEL_RANK = {Region.Level.PROVINCE: 0, Region.Level.CITY: 1, Region.Level.COUNTY: 2}
-PARENT_LEVEL = {Region.Level.CITY: Region.Level.PROVINCE, Region.Level.COUNTY: Region.Level.CITY}
+LEVEL_RANK: dict[str, int] = {
+    Region.Level.PROVINCE: 0,
+    Region.Level.CITY: 1,
+    Region.Level.COUNTY: 2,
+}
+PARENT_LEVEL: dict[str, str] = {
+    Region.Level.CITY: Region.Level.PROVINCE,
+    Region.Level.COUNTY: Region.Level.CITY,
+}
 
 
 def _level_of_code(code: str) -> str:

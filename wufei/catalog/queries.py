@@ -295,7 +295,7 @@ def exemptions_for(code: WasteCode, *, queryset: QuerySet | None = None) -> Quer
 def exempt_stages(code: WasteCode) -> dict[str, list[Exemption]]:
     """``{stage: [exemptions]}`` for every single stage, as :func:`is_exempt` answers it."""
     rows = list(exemptions_for(code).prefetch_related("codes", "categories"))
-    out = {}
+    out: dict[str, list[Exemption]] = {}
     for stage in (
         ExemptionStage.COLLECTION,
         ExemptionStage.TRANSPORT,

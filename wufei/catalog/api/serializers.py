@@ -102,7 +102,7 @@ class WasteCodeDetailSerializer(WasteCodeSerializer):
         fields = [*WasteCodeSerializer.Meta.fields, "exemptions"]
 
     @extend_schema_field(ExemptionSerializer(many=True))
-    def get_exemptions(self, obj: WasteCode) -> list[dict[str, Any]]:
+    def get_exemptions(self, obj: WasteCode) -> Any:
         rows = self.context.get("exemptions", [])
         return ExemptionSerializer(rows, many=True, context=self.context).data
 
@@ -136,7 +136,9 @@ class GeneralWasteCategorySerializer(serializers.ModelSerializer):
 
 
 class RegionSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # The metaclass moves declared fields into ``_declared_fields``, so this does not clash
+    # with ``Field.parent`` at run time.
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[assignment]
 
     class Meta:
         model = Region
