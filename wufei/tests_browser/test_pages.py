@@ -154,3 +154,29 @@ def test_phone_list_pages(phone):
     phone.go(reverse("catalog:wastecode_list") + "?q=HW08")
     _no_horizontal_scroll(phone)
     phone.shot("phone-catalogue-list", full_page=False)
+
+
+def test_regulator_browses_registry_detail_and_audit_log(browser):
+    browser.login("shaoxing")
+    page = browser.page
+    browser.go(reverse("registry:organization_list"))
+    assert browser.text("h1").strip() == "单位"
+    browser.shot("organisation-list")
+    first = page.locator("table.data tbody tr a").first
+    name = first.inner_text().strip()
+    first.click()
+    page.wait_for_load_state()
+    assert name in browser.text("h1"), "the detail page is the organisation that was clicked"
+    assert re.search(r"[0-9A-Z]{18}", browser.text("main")), "the detail page shows the USCC"
+    browser.shot("organisation-detail")
+    browser.go(reverse("core:audit_list"))
+    assert page.locator("table.data tbody tr").count() >= 1, "the demo's registrations are audited"
+    browser.shot("audit-log")
+
+
+def test_api_docs_render_without_csp_violations(browser):
+    browser.login("producer")
+    browser.go(reverse("api-docs"))
+    browser.page.locator(".swagger-ui .info").wait_for()
+    assert "wufei" in browser.text(".swagger-ui .info")
+    browser.shot("api-docs", full_page=False)
