@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "wufei.core",
     "wufei.catalog",
     "wufei.registry",
+    "wufei.plans",
     "wufei.demo",
 ]
 

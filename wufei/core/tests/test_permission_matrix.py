@@ -115,6 +115,21 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         "add": ADMIN | {"owner_admin"},
         "change": ADMIN | {"owner_admin"},
     },
+    "plans.managementplan": {
+        "view": ADMIN | OWNER_STAFF | COVERING,
+        "add": ADMIN | OWNER_WRITE,
+        "change": ADMIN | OWNER_WRITE,
+    },
+    "plans.planwaste": {
+        "view": ADMIN | OWNER_STAFF | COVERING,
+        "add": ADMIN | OWNER_WRITE,
+        "change": ADMIN | OWNER_WRITE,
+    },
+    "plans.planreduction": {
+        "view": ADMIN | OWNER_STAFF | COVERING,
+        "add": ADMIN | OWNER_WRITE,
+        "change": ADMIN | OWNER_WRITE,
+    },
 }
 
 
@@ -308,6 +323,25 @@ def _build_org(w: World) -> Any:
     return Organization(uscc="MATRIX999999999999", name="丙公司", region=w.keqiao, is_producer=True)
 
 
+def _plan(w: World) -> Any:
+    from wufei.plans.models import ManagementPlan
+
+    return ManagementPlan(site=_saved(_site(w)), year=2026, management_class="key")
+
+
+def _build_plan_waste(w: World) -> Any:
+    from wufei.plans.models import PlanWaste
+
+    return PlanWaste(
+        plan=_saved(_plan(w)),
+        process="清洗",
+        internal_name="废机油",
+        waste_code=_catalog(w)["code"],
+        form="liquid",
+        annual_tonnes=Decimal("12"),
+    )
+
+
 def _models(label: str) -> Callable[..., Any]:
     return apps.get_model(label)
 
@@ -358,6 +392,11 @@ BUILDERS: dict[str, Callable[[World], Any]] = {
         token_hash="a" * 64,
         invited_by=w.users["owner_admin"],
         expires_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
+    ),
+    "plans.managementplan": _plan,
+    "plans.planwaste": _build_plan_waste,
+    "plans.planreduction": lambda w: _models("plans.PlanReduction")(
+        plan=_saved(_plan(w)), measure="改进清洗工艺，减少废有机溶剂产生"
     ),
 }
 
