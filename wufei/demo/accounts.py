@@ -130,7 +130,7 @@ DRIVER_USERNAME = "driver"
 
 
 def demo_password() -> str:
-    return settings.WUFEI["DEMO_PASSWORD"]
+    return str(settings.WUFEI["DEMO_PASSWORD"])
 
 
 def account(username: str) -> dict[str, str]:

@@ -119,10 +119,10 @@ def read_rows(file: IO[bytes], filename: str) -> list[dict[str, Any]]:
                 field="file",
             )
         reader = csv.reader(io.StringIO(text))
-        header = next(reader, None)
-        if header is None:
+        first = next(reader, None)
+        if first is None:
             return []
-        return _rows(header, reader)
+        return _rows(first, reader)
     raise ValidationFailed(
         _("Upload an .xlsx or .csv file."), code="registry.import_type", field="file"
     )
@@ -132,6 +132,7 @@ def template_workbook() -> Workbook:
     """The import template: the Chinese headers and one example row (on a second sheet)."""
     wb = Workbook()
     ws = wb.active
+    assert ws is not None  # a new workbook always has one sheet
     ws.title = "单位"
     ws.append([zh for _f, zh, _a in COLUMNS])
     example = wb.create_sheet("示例")

@@ -7,6 +7,7 @@ Rows change only through ``registry.actions`` (audited); see docs/architecture.m
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -23,7 +24,10 @@ from wufei.core.permissions import (
     RestrictedManager,
 )
 
-TONNES = {"max_digits": 14, "decimal_places": 4}  # weights: Decimal tonnes, 4 decimals (0.1 kg)
+TONNES: dict[str, Any] = {
+    "max_digits": 14,
+    "decimal_places": 4,
+}  # weights: Decimal tonnes, 4 decimals (0.1 kg)
 
 
 class ManagementClass(models.TextChoices):

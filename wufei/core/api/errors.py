@@ -53,6 +53,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         response.data = error_body(f"validation.{code}", message, field, exc.detail)
         return response
     if isinstance(exc, exceptions.APIException):
-        code = exc.get_codes() if hasattr(exc, "get_codes") else "error"
-        response.data = error_body(str(code) if isinstance(code, str) else "error", str(exc.detail))
+        codes = exc.get_codes()
+        response.data = error_body(codes if isinstance(codes, str) else "error", str(exc.detail))
     return response

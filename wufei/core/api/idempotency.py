@@ -60,7 +60,7 @@ def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
                 field="Idempotency-Key",
             )
         digest = _request_hash(request)
-        user = request.user
+        user: Any = request.user  # authenticated: every API view requires it
         existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
         if existing is not None:
             return _replay(existing, request, digest)
@@ -69,7 +69,7 @@ def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
                 record = IdempotencyRecord.objects.create(
                     user=user,
                     key=key,
-                    method=request.method,
+                    method=request.method or "POST",
                     path=request.path[:500],
                     request_hash=digest,
                     status_code=0,

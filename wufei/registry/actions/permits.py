@@ -130,8 +130,8 @@ def _permit_snapshot(permit: Permit) -> dict:
     data["scopes"] = (
         [
             {
-                "waste_code": s.waste_code.code if s.waste_code_id else None,
-                "category": s.category.code if s.category_id else None,
+                "waste_code": s.waste_code.code if s.waste_code else None,
+                "category": s.category.code if s.category else None,
                 "annual_capacity_tonnes": str(s.annual_capacity_tonnes),
                 "methods": sorted(m.code for m in s.methods.all()),
             }

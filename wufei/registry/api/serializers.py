@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from ..models import (
@@ -19,7 +21,7 @@ from ..models import (
     Vehicle,
 )
 
-TONNES = {"max_digits": 14, "decimal_places": 4, "coerce_to_string": True}
+TONNES: dict[str, Any] = {"max_digits": 14, "decimal_places": 4, "coerce_to_string": True}
 
 
 class OrganizationSerializer(serializers.ModelSerializer):

@@ -353,7 +353,7 @@ def permit_detail(request, pk: int):
 def _scope_lines(p: Permit) -> str:
     lines = []
     for s in p.scopes.select_related("waste_code", "category").prefetch_related("methods"):
-        target = s.waste_code.code if s.waste_code_id else s.category.code
+        target = s.waste_code.code if s.waste_code else (s.category.code if s.category else "")
         lines.append(
             f"{target} {s.annual_capacity_tonnes} {','.join(m.code for m in s.methods.all())}".strip()
         )
