@@ -12,7 +12,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from wufei.catalog.tests.factories import WasteCodeFactory
+from wufei.catalog.tests.factories import TreatmentMethodFactory, WasteCodeFactory
 from wufei.plans.models import (
     ManagementPlan,
     PlanReduction,
@@ -22,7 +22,28 @@ from wufei.plans.models import (
     TransferType,
     WasteForm,
 )
-from wufei.registry.tests.factories import SiteFactory
+from wufei.registry.models import FacilityKind, Site
+from wufei.registry.tests.factories import FacilityFactory, OrganizationFactory, SiteFactory
+
+#: The Table A.1 items a plan needs from the registry before it can be filed.
+A1_FIELDS = {
+    "legal_representative": "张三",
+    "contact_phone": "0575-88001234",
+    "industry_code": "C2614",
+    "industry_name": "有机化学原料制造",
+}
+
+
+def plan_site(management_class: str = "registered", **org_fields) -> Site:
+    """A site of a producer whose Table A.1 items are complete, with a storage facility."""
+    org = OrganizationFactory(
+        management_class=management_class,
+        management_class_derived=management_class,
+        **{**A1_FIELDS, **org_fields},
+    )
+    site = SiteFactory(organization=org)
+    FacilityFactory(site=site, code="TS001", kind=FacilityKind.STORAGE)
+    return site
 
 
 class ManagementPlanFactory(factory.django.DjangoModelFactory):
@@ -71,6 +92,7 @@ class PlanWasteFactory(factory.django.DjangoModelFactory):
     packaging = "200L铁桶"
     transfer_type = TransferType.IN_PROVINCE
     transfer_tonnes = Decimal("12.5000")
+    transfer_method = factory.SubFactory(TreatmentMethodFactory)
     receiver_type = ReceiverType.LICENSED
     receiver_permit_number = "浙危废经第0001号"
 
