@@ -12,6 +12,7 @@ from . import views
 api_v1 = [
     path("", include("wufei.catalog.api.urls")),
     path("", include("wufei.registry.api.urls")),
+    path("", include("wufei.plans.api.urls")),
 ]
 
 urlpatterns = [
@@ -27,6 +28,7 @@ urlpatterns = [
     path("core/", include("wufei.core.urls")),
     path("catalog/", include("wufei.catalog.urls")),
     path("registry/", include("wufei.registry.urls")),
+    path("plans/", include("wufei.plans.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
