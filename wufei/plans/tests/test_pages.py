@@ -6,7 +6,7 @@ from wufei.plans.models import ManagementPlan, PlanStatus
 from wufei.registry.models import MembershipRole
 from wufei.registry.tests.factories import OrganizationFactory, member_of
 
-from .factories import FiledPlanFactory, PlanReductionFactory, PlanWasteFactory, plan_site
+from .factories import FiledPlanFactory, PlanWasteFactory, plan_site
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +89,7 @@ def test_edit_line_and_amend(owner):
     r = owner.post(
         reverse("plans:waste_update", args=[line.pk]),
         {
-            **{k: "" for k in ("source_facility", "hazardous_components")},
+            **dict.fromkeys(("source_facility", "hazardous_components"), ""),
             "process": "清洗",
             "internal_name": line.internal_name,
             "waste_code": str(line.waste_code.pk),
