@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "wufei.catalog",
     "wufei.registry",
     "wufei.plans",
+    "wufei.ledger",
     "wufei.demo",
 ]
 

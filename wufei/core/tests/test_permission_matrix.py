@@ -130,6 +130,26 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         "add": ADMIN | OWNER_WRITE,
         "change": ADMIN | OWNER_WRITE,
     },
+    "ledger.container": {
+        "view": ADMIN | OWNER_STAFF | COVERING,
+        "add": ADMIN | OWNER_WRITE,
+        "change": ADMIN | OWNER_WRITE,
+    },
+    "ledger.ledgerentry": {  # append-only: nobody changes an entry
+        "view": ADMIN | OWNER_STAFF | COVERING,
+        "add": ADMIN | OWNER_WRITE,
+        "change": NOBODY,
+    },
+    "ledger.scaledevice": {
+        "view": ADMIN | OWNER_STAFF | COVERING,
+        "add": ADMIN | {"owner_admin"},
+        "change": ADMIN | {"owner_admin"},
+    },
+    "ledger.scalereading": {  # posted by the scales themselves
+        "view": ADMIN | OWNER_STAFF | COVERING,
+        "add": NOBODY,
+        "change": NOBODY,
+    },
 }
 
 
@@ -342,6 +362,56 @@ def _build_plan_waste(w: World) -> Any:
     )
 
 
+def _container(w: World) -> Any:
+    from wufei.ledger.models import Container
+
+    return Container(
+        organization=w.a,
+        site=_saved(_site(w)),
+        kind="hazardous",
+        waste_code=_catalog(w)["code"],
+        internal_name="废机油",
+        form="liquid",
+        package_type="drum",
+        volume_litres=Decimal("200"),
+        produced_on=dt.date(2026, 3, 2),
+    )
+
+
+def _build_entry(w: World) -> Any:
+    from wufei.ledger.models import LedgerEntry
+
+    container = _saved(_container(w))
+    return LedgerEntry(
+        organization=w.a,
+        site=container.site,
+        container=container,
+        kind="produced",
+        batch_number="HWCS20260302001",
+        at=dt.datetime(2026, 3, 2, 1, tzinfo=dt.UTC),
+        quantity_tonnes=Decimal("0.1800"),
+    )
+
+
+def _scale(w: World) -> Any:
+    from wufei.ledger.models import ScaleDevice
+
+    return ScaleDevice(organization=w.a, device_id="SCALE-A-1", token_hash="b" * 64)
+
+
+def _build_reading(w: World) -> Any:
+    from wufei.ledger.models import ScaleReading
+
+    return ScaleReading(
+        device=_saved(_scale(w)),
+        reading_id="r1",
+        container=_saved(_container(w)),
+        weight_kg=Decimal("180.0"),
+        weight_tonnes=Decimal("0.1800"),
+        outcome="applied",
+    )
+
+
 def _models(label: str) -> Callable[..., Any]:
     return apps.get_model(label)
 
@@ -398,6 +468,10 @@ BUILDERS: dict[str, Callable[[World], Any]] = {
     "plans.planreduction": lambda w: _models("plans.PlanReduction")(
         plan=_saved(_plan(w)), measure="改进清洗工艺，减少废有机溶剂产生"
     ),
+    "ledger.container": _container,
+    "ledger.ledgerentry": _build_entry,
+    "ledger.scaledevice": _scale,
+    "ledger.scalereading": _build_reading,
 }
 
 
