@@ -33,7 +33,7 @@ def test_create_add_lines_file_and_print_receipt(owner):
     plan = ManagementPlan.objects.get(site=site)
     assert r.status_code == 302 and r["Location"] == reverse("plans:plan_detail", args=[plan.pk])
     page = owner.get(r["Location"]).content.decode()
-    assert 'data-testid="problems"' in page and "Table A.6" in page
+    assert 'data-testid="problems"' in page and "表A.6" in page
     assert b"style=" not in owner.get(r["Location"]).content
     code, method = WasteCodeFactory(), TreatmentMethodFactory()
     facility = site.facilities.get()
@@ -69,7 +69,7 @@ def test_create_add_lines_file_and_print_receipt(owner):
     r = owner.post(reverse("plans:plan_file", args=[plan.pk]))
     assert r.status_code == 302
     messages = [str(m) for m in r.wsgi_request._messages]
-    assert any("Table A.6" in m for m in messages)
+    assert any("表A.6" in m for m in messages)
     owner.post(reverse("plans:reduction_create", args=[plan.pk]), {"measure": "源头减量"})
     r = owner.post(reverse("plans:plan_file", args=[plan.pk]))
     plan.refresh_from_db()
