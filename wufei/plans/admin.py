@@ -12,7 +12,7 @@ class PlanWasteInline(admin.TabularInline):
     model = PlanWaste
     extra = 0
     can_delete = False
-    fields = ["waste_code", "internal_name", "process", "form", "annual_tonnes", "transfer_type"]
+    fields = ("waste_code", "internal_name", "process", "form", "annual_tonnes", "transfer_type")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):

@@ -1,0 +1,162 @@
+"""Declarations (申报, HJ 1259-2022 §7): periods, deadlines and the ledger interface.
+
+The figures of a declaration (Tables C.1–C.3: generation, own utilisation/disposal, sent out by
+receiver and method, storage at the start and end of the period) come from the ledger app, which
+provides them through :class:`LedgerTotals` once it exists. Until then nothing here invents a
+figure: :func:`ledger_totals` raises ``NotImplementedError`` when no provider is registered, and
+there is no ``Declaration`` model yet (see docs/plans.md).
+
+Periods by management class (§7):
+
+| class | periods | deadline |
+|---|---|---|
+| key (重点监管) | monthly + annual | 15th of the next month; 31 March of the next year |
+| simplified (简化管理) | quarterly + annual | 15th of the month after the quarter; 31 March |
+| registered (登记管理) | annual | 31 March of the next year |
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Protocol
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wufei.registry.models import ManagementClass
+
+
+class PeriodKind(models.TextChoices):
+    MONTHLY = "monthly", _("Monthly (月度)")
+    QUARTERLY = "quarterly", _("Quarterly (季度)")
+    ANNUAL = "annual", _("Annual (年度)")
+
+
+#: HJ 1259 §7: the declaration periods of each management class.
+PERIODS_BY_CLASS: dict[str, tuple[str, ...]] = {
+    ManagementClass.KEY: (PeriodKind.MONTHLY, PeriodKind.ANNUAL),
+    ManagementClass.SIMPLIFIED: (PeriodKind.QUARTERLY, PeriodKind.ANNUAL),
+    ManagementClass.REGISTERED: (PeriodKind.ANNUAL,),
+}
+
+DEADLINE_DAY = 15  # monthly and quarterly: by the 15th of the following month
+ANNUAL_DEADLINE = (3, 31)  # annual: by 31 March of the following year
+
+
+def _next_month(year: int, month: int) -> tuple[int, int]:
+    return (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+@dataclass(frozen=True)
+class Period:
+    """One declaration period: ``number`` is the month (1–12), the quarter (1–4) or 0 (year)."""
+
+    kind: str
+    year: int
+    number: int = 0
+
+    @property
+    def start(self) -> dt.date:
+        if self.kind == PeriodKind.MONTHLY:
+            return dt.date(self.year, self.number, 1)
+        if self.kind == PeriodKind.QUARTERLY:
+            return dt.date(self.year, 3 * self.number - 2, 1)
+        return dt.date(self.year, 1, 1)
+
+    @property
+    def end(self) -> dt.date:
+        """The first day after the period (exclusive)."""
+        if self.kind == PeriodKind.MONTHLY:
+            y, m = _next_month(self.year, self.number)
+            return dt.date(y, m, 1)
+        if self.kind == PeriodKind.QUARTERLY:
+            y, m = _next_month(self.year, 3 * self.number)
+            return dt.date(y, m, 1)
+        return dt.date(self.year + 1, 1, 1)
+
+    @property
+    def deadline(self) -> dt.date:
+        if self.kind == PeriodKind.ANNUAL:
+            return dt.date(self.year + 1, *ANNUAL_DEADLINE)
+        return self.end.replace(day=DEADLINE_DAY)
+
+    def is_overdue(self, today: dt.date, declared_on: dt.date | None = None) -> bool:
+        """Late if confirmed after the deadline, or not confirmed and the deadline has passed."""
+        return (declared_on or today) > self.deadline
+
+    def __str__(self) -> str:
+        if self.kind == PeriodKind.MONTHLY:
+            return f"{self.year}-{self.number:02d}"
+        if self.kind == PeriodKind.QUARTERLY:
+            return f"{self.year}Q{self.number}"
+        return str(self.year)
+
+
+def periods_for(management_class: str, year: int) -> list[Period]:
+    """Every declaration period of ``year`` for a unit of ``management_class``."""
+    out: list[Period] = []
+    for kind in PERIODS_BY_CLASS.get(management_class, (PeriodKind.ANNUAL,)):
+        if kind == PeriodKind.MONTHLY:
+            out += [Period(kind, year, m) for m in range(1, 13)]
+        elif kind == PeriodKind.QUARTERLY:
+            out += [Period(kind, year, q) for q in range(1, 5)]
+        else:
+            out.append(Period(kind, year))
+    return out
+
+
+def due_periods(management_class: str, today: dt.date) -> list[Period]:
+    """The periods that have ended by ``today`` (this year's and last year's), oldest first."""
+    periods = periods_for(management_class, today.year - 1) + periods_for(
+        management_class, today.year
+    )
+    return sorted((p for p in periods if p.end <= today), key=lambda p: (p.deadline, p.kind))
+
+
+# --- the ledger interface ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShippedTotal:
+    """委托外单位利用/处置 in a period: one receiver and method (Table C, 委外 columns)."""
+
+    province: str
+    receiver_name: str
+    permit_number: str  # 许可证编号 / 豁免单位编号 / 出口核准通知单编号
+    method_code: str
+    tonnes: Decimal
+
+
+@dataclass(frozen=True)
+class WasteTotals:
+    """One waste code's figures for a site and period (Tables C.1–C.3)."""
+
+    waste_code: str
+    generated: Decimal
+    own_treated: Decimal
+    storage_start: Decimal
+    storage_end: Decimal
+    shipped: tuple[ShippedTotal, ...] = field(default_factory=tuple)
+
+
+class LedgerTotals(Protocol):
+    """What the ledger app provides: the totals of ``site`` for ``[start, end)``."""
+
+    def __call__(self, site: Any, start: dt.date, end: dt.date) -> list[WasteTotals]: ...
+
+
+_provider: LedgerTotals | None = None
+
+
+def register_ledger_totals(provider: LedgerTotals | None) -> None:
+    """Called by the ledger app's ``AppConfig.ready()``."""
+    global _provider
+    _provider = provider
+
+
+def ledger_totals(site: Any, period: Period) -> list[WasteTotals]:
+    if _provider is None:
+        raise NotImplementedError("no ledger is installed: declarations need the ledger app")
+    return _provider(site, period.start, period.end)

@@ -1,0 +1,56 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from wufei.plans import declarations as d
+
+D = dt.date
+
+
+def test_periods_by_class():
+    assert [str(p) for p in d.periods_for("registered", 2026)] == ["2026"]
+    simplified = d.periods_for("simplified", 2026)
+    assert [str(p) for p in simplified] == ["2026Q1", "2026Q2", "2026Q3", "2026Q4", "2026"]
+    key = d.periods_for("key", 2026)
+    assert len(key) == 13 and str(key[0]) == "2026-01"
+
+
+@pytest.mark.parametrize(
+    "period, start, end, deadline",
+    [
+        (d.Period("monthly", 2026, 1), D(2026, 1, 1), D(2026, 2, 1), D(2026, 2, 15)),
+        (d.Period("monthly", 2026, 12), D(2026, 12, 1), D(2027, 1, 1), D(2027, 1, 15)),
+        (d.Period("quarterly", 2026, 1), D(2026, 1, 1), D(2026, 4, 1), D(2026, 4, 15)),
+        (d.Period("quarterly", 2026, 4), D(2026, 10, 1), D(2027, 1, 1), D(2027, 1, 15)),
+        (d.Period("annual", 2026), D(2026, 1, 1), D(2027, 1, 1), D(2027, 3, 31)),
+    ],
+)
+def test_period_bounds_and_deadlines(period, start, end, deadline):
+    assert (period.start, period.end, period.deadline) == (start, end, deadline)
+    assert not period.is_overdue(deadline)
+    assert period.is_overdue(deadline + dt.timedelta(days=1))
+    assert not period.is_overdue(deadline + dt.timedelta(days=30), declared_on=deadline)
+
+
+def test_due_periods():
+    due = d.due_periods("simplified", D(2026, 4, 20))
+    assert [str(p) for p in due] == ["2025Q1", "2025Q2", "2025Q3", "2025Q4", "2025", "2026Q1"]
+
+
+def test_ledger_interface_refuses_without_a_ledger():
+    period = d.Period("annual", 2026)
+    with pytest.raises(NotImplementedError):
+        d.ledger_totals(None, period)
+    seen = []
+
+    def fake(site, start, end):
+        seen.append((start, end))
+        return [d.WasteTotals("900-249-08", Decimal("1"), Decimal("0"), Decimal("0"), Decimal("1"))]
+
+    d.register_ledger_totals(fake)
+    try:
+        assert d.ledger_totals("site", period)[0].generated == Decimal("1")
+        assert seen == [(D(2026, 1, 1), D(2027, 1, 1))]
+    finally:
+        d.register_ledger_totals(None)
