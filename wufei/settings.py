@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "wufei.registry",
     "wufei.plans",
     "wufei.ledger",
+    "wufei.labels",
     "wufei.demo",
 ]
 
@@ -277,4 +278,9 @@ WUFEI = {
     "PLATFORM_NAME": _("Wufei zero-waste supervision platform"),
     "DEMO_PASSWORD": os.environ.get("WUFEI_DEMO_PASSWORD", "wufei-demo-2026"),
     "IDEMPOTENCY_TTL_HOURS": 24,
+    # Ledger warnings (docs/ledger.md): storage age (固废法 Art. 81) and scale vs label weight.
+    "LEDGER_STORAGE_NEAR_DAYS": 300,
+    "LEDGER_STORAGE_MAX_DAYS": 365,
+    "LEDGER_WEIGHT_TOLERANCE_PERCENT": 2,
+    "LEDGER_WEIGHT_TOLERANCE_KG": 1,
 }
