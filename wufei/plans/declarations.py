@@ -3,7 +3,7 @@
 The figures of a declaration (Tables C.1–C.3: generation, own utilisation/disposal, sent out by
 receiver and method, storage at the start and end of the period) come from the ledger app, which
 provides them through :class:`LedgerTotals` once it exists. Until then nothing here invents a
-figure: :func:`ledger_totals` raises ``NotImplementedError`` when no provider is registered, and
+figure: :func:`ledger_totals` raises ``LedgerUnavailable`` when no provider is registered, and
 there is no ``Declaration`` model yet (see docs/plans.md).
 
 Periods by management class (§7):
@@ -150,6 +150,10 @@ class LedgerTotals(Protocol):
 _provider: LedgerTotals | None = None
 
 
+class LedgerUnavailable(RuntimeError):
+    """No ledger is connected: a declaration cannot be computed (and is never guessed)."""
+
+
 def register_ledger_totals(provider: LedgerTotals | None) -> None:
     """Called by the ledger app's ``AppConfig.ready()``."""
     global _provider
@@ -158,5 +162,5 @@ def register_ledger_totals(provider: LedgerTotals | None) -> None:
 
 def ledger_totals(site: Any, period: Period) -> list[WasteTotals]:
     if _provider is None:
-        raise NotImplementedError("no ledger is installed: declarations need the ledger app")
+        raise LedgerUnavailable("no ledger is installed: declarations need the ledger app")
     return _provider(site, period.start, period.end)

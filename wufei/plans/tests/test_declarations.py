@@ -40,7 +40,7 @@ def test_due_periods():
 
 def test_ledger_interface_refuses_without_a_ledger():
     period = d.Period("annual", 2026)
-    with pytest.raises(NotImplementedError):
+    with pytest.raises(d.LedgerUnavailable):
         d.ledger_totals(None, period)
     seen = []
 
