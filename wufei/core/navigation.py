@@ -26,7 +26,7 @@ NAV: list[tuple[object, list[NavItem]]] = [
         _("Registry"),
         [
             NavItem("registry:organization_list", _("Organisations"), "▦", STAFF),
-            NavItem("registry:site_list", _("Sites"), "⌖", STAFF),
+            NavItem("registry:site_list", _("Sites"), "◆", STAFF),
             NavItem("registry:facility_list", _("Facilities"), "▤", STAFF),
             NavItem("registry:permit_list", _("Permits"), "✓", STAFF),
             NavItem(
