@@ -32,7 +32,7 @@ NAV: list[tuple[object, list[NavItem]]] = [
             NavItem(
                 "registry:vehicle_list",
                 _("Vehicles"),
-                "⛟",
+                "▷",
                 frozenset({"admin", "regulator", "org", "driver"}),
             ),
             NavItem("registry:driver_list", _("Drivers"), "☺", STAFF),
@@ -61,7 +61,7 @@ NAV: list[tuple[object, list[NavItem]]] = [
             NavItem(
                 "core:audit_list",
                 _("Audit log"),
-                "⛓",
+                "§",
                 frozenset({"admin", "regulator", "org_admin"}),
             ),
             NavItem("api-docs", _("API documentation"), "⌘", ALL),
