@@ -39,6 +39,11 @@ def qr_payload(ident_code: str, base_url: str = "") -> str:
     return f"{base}{CONTAINER_PATH}{code}"
 
 
+def container_path(ident_code: str) -> str:
+    """Path of a container's page on this site (served by the ledger)."""
+    return f"{CONTAINER_PATH}{ident_code}"
+
+
 def _make(payload: str, mask: int | None = None) -> segno.QRCode:
     if not payload:
         raise ValueError("empty QR payload")
