@@ -29,6 +29,7 @@ urlpatterns = [
     path("catalog/", include("wufei.catalog.urls")),
     path("registry/", include("wufei.registry.urls")),
     path("plans/", include("wufei.plans.urls")),
+    path("labels/", include("wufei.labels.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
