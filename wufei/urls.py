@@ -7,12 +7,15 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
+from wufei.ledger import views as ledger_views
+
 from . import views
 
 api_v1 = [
     path("", include("wufei.catalog.api.urls")),
     path("", include("wufei.registry.api.urls")),
     path("", include("wufei.plans.api.urls")),
+    path("", include("wufei.ledger.api.urls")),
 ]
 
 urlpatterns = [
@@ -29,6 +32,8 @@ urlpatterns = [
     path("catalog/", include("wufei.catalog.urls")),
     path("registry/", include("wufei.registry.urls")),
     path("plans/", include("wufei.plans.urls")),
+    path("ledger/", include("wufei.ledger.urls")),
+    path("c/<str:ident_code>", ledger_views.container_by_code, name="container_short"),
     path("labels/", include("wufei.labels.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -48,6 +48,14 @@ NAV: list[tuple[object, list[NavItem]]] = [
         ],
     ),
     (
+        _("Ledger"),
+        [
+            NavItem("ledger:today", _("Today's containers"), "▣", frozenset({"admin", "org"})),
+            NavItem("ledger:inventory", _("Storage inventory"), "▥", STAFF),
+            NavItem("ledger:entry_list", _("Ledger entries"), "☰", STAFF),
+        ],
+    ),
+    (
         _("Reference data"),
         [
             NavItem("catalog:wastecode_list", _("Waste catalogue"), "☰", ALL),
