@@ -59,7 +59,7 @@ TABLES: list[tuple[str, str, list[str]]] = [
     ),
 ]  # fmt: skip
 
-PACKAGE_TEXT = {
+PACKAGE_TEXT: dict[str, str] = {
     PackageType.DRUM: "桶",
     PackageType.IBC: "吨桶",
     PackageType.BAG: "袋",

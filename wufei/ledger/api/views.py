@@ -36,7 +36,7 @@ def _data(serializer_class: type, request: Any) -> dict[str, Any]:
     return dict(ser.validated_data)
 
 
-def _visible(request: Any, model: type, pk: Any, field: str) -> Any:
+def _visible(request: Any, model: Any, pk: Any, field: str) -> Any:
     obj = model.objects.restrict(request.user, "view").filter(pk=pk).first()
     if obj is None:
         raise NotFound(

@@ -41,18 +41,27 @@ def test_full_flow_through_the_api(p):
     code = r.data["container"]["ident_code"]
     assert r.status_code == 200 and len(code) == 37
     assert r.data["container"]["url"] == f"/c/{code}"
-    r = client.post(f"/api/v1/containers/{code}/store-in/", {"facility": p.storage.pk}, format="json")
+    r = client.post(
+        f"/api/v1/containers/{code}/store-in/", {"facility": p.storage.pk}, format="json"
+    )
     assert r.status_code == 200 and r.data["container"]["status"] == "stored"
     r = client.get(f"/api/v1/containers/{code}/")
-    assert r.status_code == 200 and [e["kind"] for e in r.data["entries"]] == ["produced", "stored_in"]
+    assert r.status_code == 200 and [e["kind"] for e in r.data["entries"]] == [
+        "produced",
+        "stored_in",
+    ]
     assert r["ETag"] == f'"{r.data["version"]}"'
-    r = client.post(f"/api/v1/containers/{code}/store-out/", {"destination": "委外处置"}, format="json")
+    r = client.post(
+        f"/api/v1/containers/{code}/store-out/", {"destination": "委外处置"}, format="json"
+    )
     assert r.status_code == 200 and r.data["container"]["status"] == "out"
     r = client.get("/api/v1/ledger-entries/?kind=stored_out")
     assert r.status_code == 200 and len(r.data["results"]) == 1
     entry = r.data["results"][0]
     assert entry["batch_number"] == "HWCK20260302001" and entry["quantity_tonnes"] == "0.1800"
-    r = client.post(f"/api/v1/ledger-entries/{entry['id']}/reverse/", {"reason": "误操作"}, format="json")
+    r = client.post(
+        f"/api/v1/ledger-entries/{entry['id']}/reverse/", {"reason": "误操作"}, format="json"
+    )
     assert r.status_code == 201 and r.data["kind"] == "reversal"
     assert r.data["reversal_of"] == "HWCK20260302001" and r.data["quantity_tonnes"] == "-0.1800"
     assert Container.objects.get(pk=pk).status == "stored"
@@ -79,7 +88,10 @@ def test_create_with_weight_codes_and_stores_in_one_call(p):
 def test_errors_have_code_field_and_message(p):
     client = api(p.user)
     r = client.post("/api/v1/containers/", body(p, waste_code="900-041-49"), format="json")
-    assert r.status_code == 400 and r.json()["code"] in ("ledger.not_in_plan", "ledger.waste_code_unknown")
+    assert r.status_code == 400 and r.json()["code"] in (
+        "ledger.not_in_plan",
+        "ledger.waste_code_unknown",
+    )
     r = client.post("/api/v1/containers/", body(p, weight_tonnes="5"), format="json")
     assert r.status_code == 400 and r.json()["code"] == "ledger.weight_implausible"
     assert r.json()["field"] == "weight_tonnes"
@@ -100,7 +112,9 @@ def test_others_see_nothing_and_regulators_only_read(p, county_regulator):
     assert api(stranger).get(f"/api/v1/containers/{c.ident_code}/").status_code == 404
     reg = api(county_regulator)
     assert reg.get(f"/api/v1/containers/{c.ident_code}/").status_code == 200
-    r = reg.post(f"/api/v1/containers/{c.ident_code}/store-in/", {"facility": p.storage.pk}, format="json")
+    r = reg.post(
+        f"/api/v1/containers/{c.ident_code}/store-in/", {"facility": p.storage.pk}, format="json"
+    )
     assert r.status_code == 404
     assert api(None).get("/api/v1/containers/").status_code in (401, 403)
 
@@ -117,13 +131,20 @@ def test_scale_reading_weighs_and_is_idempotent(p):
         p.user, p.site, waste_code=p.code, package_type="drum", volume_litres="200"
     )
     device, client = _scale(p)
-    reading = {"device_id": "SC-01", "reading_id": "R-1", "container": str(c.pk), "weight_kg": "182.4"}
+    reading = {
+        "device_id": "SC-01",
+        "reading_id": "R-1",
+        "container": str(c.pk),
+        "weight_kg": "182.4",
+    }
     r = client.post("/api/v1/scale-readings/", reading, format="json")
     assert r.status_code == 201, r.content
     assert r.data["outcome"] == "applied" and r.data["weight_tonnes"] == "0.1824"
     c.refresh_from_db()
     assert c.status == "weighed" and c.weighed_by == "scale" and c.scale_device == device
-    assert AuditEvent.objects.filter(action="ledger.container.weigh").get().actor_repr == "scale:SC-01"
+    assert (
+        AuditEvent.objects.filter(action="ledger.container.weigh").get().actor_repr == "scale:SC-01"
+    )
     r = client.post("/api/v1/scale-readings/", reading, format="json")
     assert r.status_code == 200 and r["Idempotent-Replayed"] == "true"
     assert ScaleReading.objects.count() == 1 and c.entries.count() == 1
@@ -143,18 +164,36 @@ def test_scale_refuses_bad_tokens_and_implausible_weights(p):
         p.user, p.site, waste_code=p.code, package_type="drum", volume_litres="200"
     )
     device, client = _scale(p)
-    reading = {"device_id": "SC-01", "reading_id": "R-9", "container": str(c.pk), "weight_kg": "900"}
+    reading = {
+        "device_id": "SC-01",
+        "reading_id": "R-9",
+        "container": str(c.pk),
+        "weight_kg": "900",
+    }
     r = client.post("/api/v1/scale-readings/", reading, format="json")
     assert r.status_code == 400 and r.json()["code"] == "ledger.weight_implausible"
     assert not ScaleReading.objects.exists() and not c.entries.exists()
-    r = client.post("/api/v1/scale-readings/", {**reading, "device_id": "OTHER", "weight_kg": "100"}, format="json")
+    r = client.post(
+        "/api/v1/scale-readings/",
+        {**reading, "device_id": "OTHER", "weight_kg": "100"},
+        format="json",
+    )
     assert r.status_code == 400 and r.json()["code"] == "ledger.device_mismatch"
     bad = APIClient()
     bad.credentials(HTTP_X_SCALE_TOKEN="wrong")
     assert bad.post("/api/v1/scale-readings/", reading, format="json").status_code == 401
     assert APIClient().post("/api/v1/scale-readings/", reading, format="json").status_code == 401
     other = ContainerFactory()
-    r = client.post("/api/v1/scale-readings/", {**reading, "container": str(other.pk), "weight_kg": "100"}, format="json")
+    r = client.post(
+        "/api/v1/scale-readings/",
+        {**reading, "container": str(other.pk), "weight_kg": "100"},
+        format="json",
+    )
     assert r.status_code == 404
     _device, token = actions.rotate_scale_token(p.user, device)
-    assert client.post("/api/v1/scale-readings/", {**reading, "weight_kg": "100"}, format="json").status_code == 401
+    assert (
+        client.post(
+            "/api/v1/scale-readings/", {**reading, "weight_kg": "100"}, format="json"
+        ).status_code
+        == 401
+    )

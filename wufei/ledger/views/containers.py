@@ -31,7 +31,7 @@ from ..forms import (
 )
 from ..models import Container, ContainerStatus, LedgerEntry
 
-STATUS_BADGE = {
+STATUS_BADGE: dict[str, str] = {
     ContainerStatus.PRODUCED: "",
     ContainerStatus.WEIGHED: "blue",
     ContainerStatus.CODED: "blue",
@@ -159,7 +159,7 @@ def _detail(request, c: Container, forms: dict[str, Any] | None = None):
     forms = {**_forms(request, c), **(forms or {})}
     warnings = [
         w
-        for w in (queries.storage_warnings(c.facility) if c.facility_id else [])
+        for w in (queries.storage_warnings(c.facility) if c.facility is not None else [])
         if w.container is not None and w.container.pk == c.pk
     ]
     fields = [
@@ -216,55 +216,55 @@ def container_detail(request, pk: int):
     return _detail(request, c)
 
 
-def _run_step(request, c: Container, step: str) -> tuple[Any, Any]:
-    """Run one step from its form; returns (result or None, the bound form)."""
-    user, post = request.user, request.POST
-    if step == "weigh":
-        form: Any = WeighForm(post)
-        if form.is_valid():
-            weight = (form.cleaned_data["weight_kg"] / KG).quantize(Decimal("0.0001"))
-            return actions.record_weight(user, c, weight), form
-    elif step == "code":
-        return actions.assign_code(user, c), None
-    elif step == "store_in":
-        form = StoreInForm(c, post)
-        if form.is_valid():
-            d = form.cleaned_data
-            facility = Facility.objects.filter(pk=d["facility"]).first()
-            if facility is None:
-                raise Http404
-            return actions.store_in(
-                user,
-                c,
-                facility,
-                allow_over_capacity=d["allow_over_capacity"],
-                reason=d["reason"],
-            ), form
-    elif step == "store_out":
-        form = StoreOutForm(post)
-        if form.is_valid():
-            return actions.store_out(user, c, destination=form.cleaned_data["destination"]), form
-    elif step == "self_treat":
-        form = SelfTreatForm(c, post)
-        if form.is_valid():
-            facility = Facility.objects.filter(pk=form.cleaned_data["facility"]).first()
-            if facility is None:
-                raise Http404
-            return actions.self_treat(user, c, facility, form.cleaned_data["method"]), form
-    elif step == "reverse":
-        form = ReverseForm(post)
+STEP_FORMS: dict[str, Any] = {
+    "weigh": lambda c, post: WeighForm(post),
+    "code": lambda c, post: None,
+    "store_in": lambda c, post: StoreInForm(c, post),
+    "store_out": lambda c, post: StoreOutForm(post),
+    "self_treat": lambda c, post: SelfTreatForm(c, post),
+    "reverse": lambda c, post: ReverseForm(post),
+}
+
+
+def _facility(pk: Any) -> Facility:
+    facility = Facility.objects.filter(pk=pk).first()
+    if facility is None:
+        raise Http404
+    return facility
+
+
+def _run_step(request, c: Container, step: str, form: Any) -> Any:
+    """Run one step from its bound form; ``None`` when the form is not valid."""
+    user = request.user
+    if step == "code":
+        return actions.assign_code(user, c)
+    if step == "reverse":
         entry = (
             LedgerEntry.objects.restrict(user, "view")
-            .filter(pk=post.get("entry"), container=c)
+            .filter(pk=request.POST.get("entry"), container=c)
             .first()
         )
         if entry is None:
             raise Http404
-        if form.is_valid():
-            return actions.reverse_entry(user, entry, reason=form.cleaned_data["reason"]), form
-    else:
-        raise Http404
-    return None, form
+    if not form.is_valid():
+        return None
+    d = form.cleaned_data
+    if step == "weigh":
+        weight = (d["weight_kg"] / KG).quantize(Decimal("0.0001"))
+        return actions.record_weight(user, c, weight)
+    if step == "store_in":
+        return actions.store_in(
+            user,
+            c,
+            _facility(d["facility"]),
+            allow_over_capacity=d["allow_over_capacity"],
+            reason=d["reason"],
+        )
+    if step == "store_out":
+        return actions.store_out(user, c, destination=d["destination"])
+    if step == "self_treat":
+        return actions.self_treat(user, c, _facility(d["facility"]), d["method"])
+    return actions.reverse_entry(user, entry, reason=d["reason"])
 
 
 @login_required
@@ -273,9 +273,11 @@ def container_step(request, pk: int):
     """One step on a container (weigh, code, store in/out, own treatment, reverse)."""
     c = _container(request, pk=pk)
     step = request.POST.get("step", "")
-    form = None
+    if step not in STEP_FORMS or not allows(request.user, "change", c):
+        raise Http404
+    form = STEP_FORMS[step](c, request.POST)
     try:
-        result, form = _run_step(request, c, step)
+        result = _run_step(request, c, step, form)
     except ActionError as exc:
         if form is None:
             messages.error(request, str(exc.message))
@@ -283,8 +285,6 @@ def container_step(request, pk: int):
         apply_error(form, exc)
         result = None
     if result is None:
-        if form is None:
-            return redirect(container_url(c))
         return _detail(request, _container(request, pk=pk), {step: form})
     container = getattr(result, "container", result)
     for warning in getattr(result, "warnings", []):
