@@ -48,11 +48,13 @@ NAV: list[tuple[object, list[NavItem]]] = [
         ],
     ),
     (
-        _("Ledger"),
+        _("Plans and ledger"),
         [
+            NavItem("plans:plan_list", _("Management plans"), "✎", STAFF),
             NavItem("ledger:today", _("Today's containers"), "▣", frozenset({"admin", "org"})),
             NavItem("ledger:inventory", _("Storage inventory"), "▥", STAFF),
             NavItem("ledger:entry_list", _("Ledger entries"), "☰", STAFF),
+            NavItem("labels:scan", _("Scan a container"), "⌗", ALL),
         ],
     ),
     (
