@@ -115,3 +115,25 @@ def test_excel_export_has_the_hj1259_tables(p, reference_data):
     b3 = list(wb["表B.3 出库环节"].values)
     assert [r[0] for r in b3[1:]] == ["HWCK20260302001", "HWCX20260302001"]
     assert b3[2][8] == -0.2 and "冲销 HWCK20260302001：未出库" in b3[2][-1]
+
+
+def test_declaration_totals_from_the_ledger(p, reference_data):
+    from wufei.ledger.declarations import totals
+    from wufei.plans.declarations import Period
+
+    with frozen(NOW - dt.timedelta(days=40)):  # January: stored before the period
+        stored(p, "0.5")
+    with frozen(NOW):
+        c = stored(p, "0.2")
+        kiln = FacilityFactory(site=p.site, code="TD01", kind="disposal")
+        actions.self_treat(p.user, c, kiln, "D10")
+        wrong = stored(p, "0.1")
+        stored_in = wrong.entries.get(kind="stored_in")
+        actions.reverse_entry(p.user, stored_in, reason="错误")
+    [t] = totals(p.site, dt.date(2026, 3, 1), dt.date(2026, 4, 1))
+    assert t.waste_code == p.code.code
+    assert t.generated == Decimal("0.3000") and t.own_treated == Decimal("0.2000")
+    assert t.storage_start == Decimal("0.5000") and t.storage_end == Decimal("0.5000")
+    quarter = Period("quarterly", 2026, 1)
+    [q] = totals(p.site, quarter.start, quarter.end)
+    assert q.generated == Decimal("0.8000") and q.storage_start == 0
