@@ -2,7 +2,7 @@
 
 With ``CELERY_BROKER_URL`` set (``redis://127.0.0.1:6379/0`` in production) tasks go to the
 workers and beat; without it ``CELERY_TASK_ALWAYS_EAGER`` is on and the same task functions
-run inline in the web process (the embedded default). See docs/adr/0003-celery.md.
+run inline in the web process (the embedded default). See docs/adr/0003-celery-inline-without-broker.md.
 """
 
 import os
