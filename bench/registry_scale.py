@@ -300,7 +300,7 @@ def main() -> None:
     )
     if "postgres" in backends and not on_pg:
         raise SystemExit("PostgreSQL needs DATABASE_URL or --pg-url (postgres://…)")
-    results = {"machine": machine(), "runs": []}
+    results: dict = {"machine": machine(), "runs": []}
     print("machine: " + ", ".join(f"{k} {v}" for k, v in results["machine"].items()))
     for backend in backends:
         if backend == "sqlite":
