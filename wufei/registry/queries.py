@@ -30,7 +30,11 @@ def organizations(
     management_class: str = "",
     active: str = "",
 ) -> QuerySet[Organization]:
-    qs = Organization.objects.restrict(user, "view").select_related("region")
+    qs = (
+        Organization.objects.restrict(user, "view")
+        .select_related("region")
+        .defer("region__boundary")
+    )
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(uscc__icontains=q.upper()))
     if role in OrgRole.values:
@@ -43,7 +47,11 @@ def organizations(
 
 
 def sites(user: Any, *, q: str = "", region: str = "", organization: str = "") -> QuerySet[Site]:
-    qs = Site.objects.restrict(user, "view").select_related("organization", "region")
+    qs = (
+        Site.objects.restrict(user, "view")
+        .select_related("organization", "region")
+        .defer("region__boundary")
+    )
     if q:
         qs = qs.filter(
             Q(name__icontains=q)
