@@ -72,6 +72,13 @@ PACKAGE_TEXT: dict[str, str] = {
 }
 
 
+RECEIVER_TEXT: dict[str, str] = {
+    "licensed": "经营许可证持有单位",
+    "exempt": "利用处置环节豁免管理单位",
+    "abroad": "境外利用处置单位",
+}
+
+
 def _time(value: Any) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
@@ -114,7 +121,8 @@ def _row(kind: str, e: LedgerEntry, source: LedgerEntry) -> list[Any]:
             source.storage_batch or source.production_batch, remark,
         ]  # fmt: skip
     return [
-        e.batch_number, _time(e.at), *container, *waste, qty, "吨", method, "",
+        e.batch_number, _time(e.at), *container, *waste, qty, "吨", method,
+        RECEIVER_TEXT.get(source.receiver_type, ""),
         source.receiver_name, source.receiver_permit_number,
         source.storage_batch or source.production_batch, remark,
     ]  # fmt: skip

@@ -166,5 +166,22 @@ class SelfTreatForm(forms.Form):
         ]
 
 
+class ShipOutForm(forms.Form):
+    """一般工业固废 出厂 (hazardous waste leaves on a manifest)."""
+
+    receiver_name = forms.CharField(label=_("Receiver"), max_length=200)
+    receiver_permit_number = forms.CharField(
+        label=_("Receiver's permit or filing number"), max_length=50, required=False
+    )
+    method = forms.ChoiceField(label=_("Method"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["method"].choices = [  # type: ignore[attr-defined]
+            (m.code, str(m))
+            for m in TreatmentMethod.objects.filter(kind__in=["utilisation", "disposal"])
+        ]
+
+
 class ReverseForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wufei.catalog.models import GeneralWasteCategory, TreatmentMethod, WasteCode
 from wufei.core.permissions import ADMIN, Policy, RestrictedManager, RestrictedQuerySet
-from wufei.plans.models import PlanWaste, WasteForm
+from wufei.plans.models import PlanWaste, ReceiverType, WasteForm
 from wufei.registry.models import TONNES, Facility, Organization, Site
 
 
@@ -245,6 +245,9 @@ class Container(models.Model):
     def can_self_treat(self) -> bool:
         return self.status in (ContainerStatus.CODED, ContainerStatus.STORED, ContainerStatus.OUT)
 
+    def can_ship(self) -> bool:
+        return self.can_self_treat()
+
 
 class AppendOnlyQuerySet(RestrictedQuerySet):
     """Ledger entries are never updated or deleted, not even in bulk."""
@@ -316,6 +319,10 @@ class LedgerEntry(models.Model):
     receiver_permit_number = models.CharField(
         _("receiver's permit number"), max_length=50, blank=True
     )
+    receiver_type = models.CharField(
+        _("receiver type"), max_length=20, choices=ReceiverType.choices, blank=True
+    )
+    manifest_number = models.CharField(_("manifest number"), max_length=14, blank=True)
     status_before = models.CharField(
         _("status before"), max_length=20, choices=ContainerStatus.choices, blank=True
     )

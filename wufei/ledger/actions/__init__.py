@@ -15,6 +15,7 @@ from .scales import (
     rotate_scale_token,
 )
 from .storage import facility_load, reverse_entry, self_treat, store_in, store_out
+from .transfer import ship_out
 
 __all__ = [
     "Result",
@@ -31,6 +32,7 @@ __all__ = [
     "reverse_entry",
     "rotate_scale_token",
     "self_treat",
+    "ship_out",
     "store_in",
     "store_out",
 ]

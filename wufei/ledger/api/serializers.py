@@ -152,6 +152,18 @@ class SelfTreatSerializer(serializers.Serializer):
     operator = serializers.CharField(required=False, allow_blank=True)
 
 
+class ShipOutSerializer(serializers.Serializer):
+    receiver_name = serializers.CharField(allow_blank=True)
+    method = serializers.CharField(help_text="treatment method code, e.g. R15, D1")
+    receiver_permit_number = serializers.CharField(required=False, allow_blank=True)
+    receiver_type = serializers.CharField(
+        required=False, allow_blank=True, help_text="licensed / exempt / abroad"
+    )
+    manifest_number = serializers.CharField(
+        required=False, allow_blank=True, help_text="required for hazardous waste"
+    )
+
+
 class ReverseSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
 

@@ -197,6 +197,16 @@ class ContainerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             )
         )
 
+    @_step(
+        "Transfer out (委外 / 出厂): general waste directly, hazardous waste with its manifest",
+        s.ShipOutSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="ship-out")
+    @idempotent
+    def ship_out(self, request, ref=None):
+        data = _data(s.ShipOutSerializer, request)
+        return self._respond(actions.ship_out(request.user, self.get_object(), **data))
+
 
 @extend_schema_view(
     list=extend_schema(

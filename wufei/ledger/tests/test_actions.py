@@ -282,3 +282,33 @@ def test_batch_numbers_count_per_org_kind_and_day(p, clock):
     with frozen(clock.replace(day=3)):
         c = produce(p, weight_tonnes="0.1")
     assert c.entries.get().batch_number == "HWCS20260303001"
+
+
+def test_transfer_out_general_directly_hazardous_needs_a_manifest(p, reference_data):
+    general_category("SW59")
+    lot = actions.produce_container(
+        p.user, p.site, general_category="SW59", general_class="I", internal_name="废边角料",
+        form="solid", package_type="bulk_bag", volume_litres="1000", weight_tonnes="0.4",
+        facility=p.storage,
+    ).container  # fmt: skip
+    r = actions.ship_out(
+        p.user, lot, receiver_name="某建材公司", method="R15", receiver_permit_number="备案001"
+    )
+    assert r.container.status == "shipped"
+    assert [e.batch_number for e in r.entries] == ["YC20260302001", "CC20260302001"]
+    assert r.entry.storage_batch == "YC20260302001" and r.entry.receiver_name == "某建材公司"
+    with pytest.raises(Conflict):
+        actions.ship_out(p.user, lot, receiver_name="x", method="R15")
+    drum = actions.produce_container(
+        p.user, p.site, waste_code=p.code, weight_tonnes="0.2", **DRUM
+    ).container
+    with pytest.raises(Conflict) as e:
+        actions.ship_out(p.user, drum, receiver_name="某处置公司", method="D10")
+    assert e.value.code == "ledger.manifest_required"
+    shipped = actions.ship_out(
+        p.user, drum, receiver_name="某处置公司", method="D10", manifest_number="20263306000001",
+        receiver_type="licensed",
+    )  # fmt: skip
+    assert shipped.entry.batch_number == "HWWWCZ20260302001"
+    back = actions.reverse_entry(p.user, shipped.entry, reason="联单作废")
+    assert back.container.status == "coded"

@@ -197,3 +197,36 @@ def test_scale_refuses_bad_tokens_and_implausible_weights(p):
         ).status_code
         == 401
     )
+
+
+def test_general_waste_through_the_api(p, reference_data):
+    from .factories import general_category
+
+    general_category("SW59")
+    client = api(p.user)
+    r = client.post(
+        "/api/v1/containers/",
+        {
+            "site": p.site.pk,
+            "general_category": "SW59",
+            "general_class": "II",
+            "internal_name": "废边角料",
+            "form": "solid",
+            "package_type": "bulk_bag",
+            "volume_litres": "1000",
+            "weight_tonnes": "0.5",
+        },
+        format="json",
+    )
+    assert r.status_code == 201, r.content
+    lot = r.data["container"]
+    assert (
+        lot["kind"] == "general" and lot["general_category"] == "SW59" and lot["status"] == "coded"
+    )
+    r = client.post(
+        f"/api/v1/containers/{lot['ident_code']}/ship-out/",
+        {"receiver_name": "某建材公司", "method": "R15"},
+        format="json",
+    )
+    assert r.status_code == 200 and r.data["container"]["status"] == "shipped"
+    assert r.data["container"]["entries"][-1]["batch_number"] == "CC20260302001"

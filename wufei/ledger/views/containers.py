@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from wufei.core.audit import history
 from wufei.core.errors import ActionError
 from wufei.core.permissions import allows
 from wufei.core.templatetags.wufei_tags import tonnes
@@ -25,6 +26,7 @@ from ..forms import (
     OneStepForm,
     ReverseForm,
     SelfTreatForm,
+    ShipOutForm,
     StoreInForm,
     StoreOutForm,
     WeighForm,
@@ -143,6 +145,8 @@ def _forms(request, c: Container) -> dict[str, Any]:
         form = SelfTreatForm(c)
         if len(form.fields["facility"].choices) > 1:  # type: ignore[attr-defined]
             out["self_treat"] = form
+    if c.can_ship() and c.kind == "general":
+        out["ship_out"] = ShipOutForm()
     latest = (
         c.entries.exclude(kind="reversal")
         .filter(reversed_by__isnull=True)
@@ -198,6 +202,7 @@ def _detail(request, c: Container, forms: dict[str, Any] | None = None):
             if printing.printable([c])
             else "",
             "step_url": reverse("ledger:container_step", args=[c.pk]),
+            "events": history(c),
         },
     )
 
@@ -222,6 +227,7 @@ STEP_FORMS: dict[str, Any] = {
     "store_in": lambda c, post: StoreInForm(c, post),
     "store_out": lambda c, post: StoreOutForm(post),
     "self_treat": lambda c, post: SelfTreatForm(c, post),
+    "ship_out": lambda c, post: ShipOutForm(post),
     "reverse": lambda c, post: ReverseForm(post),
 }
 
@@ -264,6 +270,8 @@ def _run_step(request, c: Container, step: str, form: Any) -> Any:
         return actions.store_out(user, c, destination=d["destination"])
     if step == "self_treat":
         return actions.self_treat(user, c, _facility(d["facility"]), d["method"])
+    if step == "ship_out":
+        return actions.ship_out(user, c, **d)
     return actions.reverse_entry(user, entry, reason=d["reason"])
 
 
