@@ -7,7 +7,7 @@ from typing import Any
 from django.urls import reverse
 from rest_framework import serializers
 
-from ..models import Container, LedgerEntry, ScaleReading
+from ..models import Container, LedgerEntry, ScaleDevice, ScaleReading
 
 TONNES: dict[str, Any] = {"max_digits": 14, "decimal_places": 4, "coerce_to_string": True}
 
@@ -203,4 +203,29 @@ class ScaleReadingSerializer(serializers.ModelSerializer):
             "container_status",
             "received_at",
         ]
+        read_only_fields = fields
+
+
+class ScaleDeviceSerializer(serializers.ModelSerializer):
+    organization = serializers.CharField(source="organization.uscc", read_only=True)
+    facility = serializers.IntegerField(source="facility_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = ScaleDevice
+        fields = ["id", "device_id", "name", "organization", "facility", "is_active", "version"]
+        read_only_fields = fields
+
+
+class ScaleDeviceWriteSerializer(serializers.Serializer):
+    organization = serializers.CharField(help_text="USCC of the organisation")
+    device_id = serializers.CharField()
+    name = serializers.CharField(required=False, allow_blank=True)
+    facility = serializers.IntegerField(required=False, allow_null=True)
+
+
+class ScaleTokenSerializer(ScaleDeviceSerializer):
+    token = serializers.CharField(read_only=True, help_text="shown once: keep it in the scale")
+
+    class Meta(ScaleDeviceSerializer.Meta):
+        fields = [*ScaleDeviceSerializer.Meta.fields, "token"]
         read_only_fields = fields

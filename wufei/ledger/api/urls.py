@@ -6,6 +6,7 @@ from . import views
 router = SimpleRouter()
 router.register("containers", views.ContainerViewSet, basename="ledger-container")
 router.register("ledger-entries", views.LedgerEntryViewSet, basename="ledger-entry")
+router.register("scale-devices", views.ScaleDeviceViewSet, basename="ledger-scale-device")
 
 urlpatterns = [
     *router.urls,

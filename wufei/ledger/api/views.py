@@ -20,11 +20,11 @@ from rest_framework.views import APIView
 from wufei.core.api.idempotency import idempotent
 from wufei.core.errors import NotFound, ValidationFailed
 from wufei.registry.api.views import IDEMPOTENCY
-from wufei.registry.models import Facility, Site
+from wufei.registry.models import Facility, Organization, Site
 
 from .. import actions, queries
 from ..actions import Result
-from ..models import Container, LedgerEntry
+from ..models import Container, LedgerEntry, ScaleDevice
 from . import serializers as s
 
 SCALE_HEADER = "X-Scale-Token"
@@ -245,6 +245,67 @@ class LedgerEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             pk=result.entry.pk
         )
         return Response(s.EntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List networked scales"),
+    retrieve=extend_schema(summary="Get one networked scale"),
+    create=extend_schema(
+        summary="Register a networked scale (organisation administrators); the token is "
+        "answered once",
+        request=s.ScaleDeviceWriteSerializer,
+        responses={201: s.ScaleTokenSerializer},
+        parameters=[IDEMPOTENCY],
+    ),
+)
+class ScaleDeviceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.ScaleDeviceSerializer
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        return ScaleDevice.objects.restrict(self.request.user, "view").select_related(
+            "organization"
+        )
+
+    def _token(self, device: ScaleDevice, token: str, code: int) -> Response:
+        data = dict(s.ScaleDeviceSerializer(device).data)
+        data["token"] = token
+        return Response(data, status=code)
+
+    def create(self, request, *args, **kwargs):
+        # Not @idempotent: a replayed answer would hand out the token a second time.
+        data = _data(s.ScaleDeviceWriteSerializer, request)
+        org = (
+            Organization.objects.restrict(request.user, "view")
+            .filter(uscc=str(data["organization"]).upper())
+            .first()
+        )
+        if org is None:
+            raise NotFound(
+                _("%(what)s not found.") % {"what": Organization._meta.verbose_name},
+                code="not_found",
+                field="organization",
+            )
+        facility_id = data.get("facility")
+        facility = _visible(request, Facility, facility_id, "facility") if facility_id else None
+        device, token = actions.register_scale(
+            request.user,
+            org,
+            device_id=data["device_id"],
+            name=data.get("name", ""),
+            facility=facility,
+        )
+        return self._token(device, token, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Give the scale a new token (the old one stops working)",
+        request=None,
+        responses={200: s.ScaleTokenSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="rotate-token")
+    def rotate_token(self, request, pk=None):
+        device, token = actions.rotate_scale_token(request.user, self.get_object())
+        return self._token(device, token, status.HTTP_200_OK)
 
 
 class ScaleTokenAuthentication(authentication.BaseAuthentication):

@@ -230,3 +230,31 @@ def test_general_waste_through_the_api(p, reference_data):
     )
     assert r.status_code == 200 and r.data["container"]["status"] == "shipped"
     assert r.data["container"]["entries"][-1]["batch_number"] == "CC20260302001"
+
+
+def test_scale_devices_are_registered_by_admins_and_the_token_works(p):
+    client = api(p.user)
+    r = client.post(
+        "/api/v1/scale-devices/",
+        {"organization": p.org.uscc, "device_id": "GW-1", "facility": p.storage.pk},
+        format="json",
+    )
+    assert r.status_code == 201 and r.data["token"] and r.data["facility"] == p.storage.pk
+    token = r.data["token"]
+    assert "token" not in client.get(f"/api/v1/scale-devices/{r.data['id']}/").data
+    member = member_of(p.org, role="member")
+    r2 = api(member).post(
+        "/api/v1/scale-devices/", {"organization": p.org.uscc, "device_id": "GW-2"}, format="json"
+    )
+    assert r2.status_code == 403 and r2.json()["code"] == "ledger.add_not_allowed"
+    c = actions.record_generation(
+        p.user, p.site, waste_code=p.code, package_type="drum", volume_litres="200"
+    )
+    scale = APIClient()
+    scale.credentials(HTTP_X_SCALE_TOKEN=token)
+    reading = {"device_id": "GW-1", "reading_id": "1", "container": str(c.pk), "weight_kg": "150"}
+    assert scale.post("/api/v1/scale-readings/", reading, format="json").status_code == 201
+    r = client.post(f"/api/v1/scale-devices/{r.data['id']}/rotate-token/")
+    assert r.status_code == 200 and r.data["token"] != token
+    reading["reading_id"] = "2"
+    assert scale.post("/api/v1/scale-readings/", reading, format="json").status_code == 401

@@ -138,3 +138,36 @@ def test_templates_have_no_inline_script_or_style():
     for path in Path(__file__).parents[1].joinpath("templates").rglob("*.html"):
         text = path.read_text()
         assert "<script" not in text and "style=" not in text and "<style" not in text, path
+
+
+def test_label_data_of_a_container(p):
+    from wufei.ledger.printing import container_label_data
+
+    p.org.contact_name, p.org.contact_phone = "王工", "0575-88001234"
+    c = coded(p)
+    label = container_label_data(c, base="https://wufei.example.cn")
+    assert label.ident_code == c.ident_code and label.waste_code == p.code.code
+    assert label.waste_category == "HW08" and label.waste_form == "液态"
+    assert label.hazards == ("T", "I") and str(label.weight_kg) == "200.0"
+    assert label.qr_payload == f"https://wufei.example.cn/c/{c.ident_code}"
+    assert label.producer_name == p.org.name and label.size.side_mm == 150
+
+
+def test_general_lot_transfer_out_on_its_page(client, p, reference_data):
+    from .factories import general_category
+
+    general_category("SW59")
+    lot = actions.produce_container(
+        p.user, p.site, general_category="SW59", general_class="I", internal_name="废边角料",
+        form="solid", package_type="bulk_bag", volume_litres="1000", weight_tonnes="0.4",
+    ).container  # fmt: skip
+    client.force_login(p.user)
+    html = client.get(f"/c/{lot.ident_code}").content.decode()
+    assert 'value="ship_out"' in html and "print-label" not in html
+    r = client.post(
+        f"/ledger/containers/{lot.pk}/step/",
+        {"step": "ship_out", "receiver_name": "某建材公司", "method": "R15"},
+    )
+    assert r.status_code == 302
+    lot.refresh_from_db()
+    assert lot.status == "shipped"
