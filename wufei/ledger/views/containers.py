@@ -18,6 +18,7 @@ from wufei.core.audit import history
 from wufei.core.errors import ActionError
 from wufei.core.permissions import allows
 from wufei.core.templatetags.wufei_tags import tonnes
+from wufei.labels.pdf import ident_display
 from wufei.registry.models import Facility, Site
 
 from .. import actions, printing, queries
@@ -49,6 +50,14 @@ def container_url(c: Container) -> str:
     if c.ident_code:
         return reverse("container_short", args=[c.ident_code])
     return reverse("ledger:container_detail", args=[c.pk])
+
+
+def code_display(c: Container) -> str:
+    """The code in its segments (USCC, waste code, date, sequence), so it wraps on a phone."""
+    code = c.ident_code or ""
+    if c.kind == "hazardous" and len(code) == 37:
+        return ident_display(code)
+    return f"{code[:18]} {code[18:]}" if code else ""
 
 
 def apply_error(form: Any, exc: ActionError, field_map: dict[str, str] | None = None) -> None:
@@ -190,7 +199,7 @@ def _detail(request, c: Container, forms: dict[str, Any] | None = None):
         request,
         "ledger/container.html",
         {
-            "title": c.ident_code or f"#{c.pk} {c.internal_name}",
+            "title": code_display(c) or f"#{c.pk} {c.internal_name}",
             "container": c,
             "badge": (c.get_status_display(), STATUS_BADGE.get(c.status, "")),
             "fields": fields,
