@@ -6,3 +6,10 @@ class LedgerConfig(AppConfig):
     name = "wufei.ledger"
     label = "ledger"
     verbose_name = _("Waste ledger (五即)")
+
+    def ready(self) -> None:
+        from wufei.plans.declarations import register_ledger_totals
+
+        from .totals import totals
+
+        register_ledger_totals(totals)

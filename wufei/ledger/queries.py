@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wufei.labels.ident import IdentCodeError, parse_ident_code
 from wufei.registry.models import Facility, FacilityKind, Organization
@@ -179,6 +180,15 @@ def inventory(facility: Facility) -> FacilityInventory:
     return FacilityInventory(facility, sorted(lines.values(), key=lambda x: x.code), total, count)
 
 
+RULE_LABELS = {
+    "storage_near_year": gettext_lazy("Close to one year in storage"),
+    "storage_over_year": gettext_lazy("Over one year in storage"),
+    "over_capacity": gettext_lazy("Over capacity"),
+    "weight_mismatch": gettext_lazy("Weight differs from the label"),
+    "code_mismatch": gettext_lazy("Code does not match"),
+}
+
+
 @dataclass(frozen=True)
 class StorageWarning:
     """A warning about storage: ``rule`` is ``storage_near_year``, ``storage_over_year``,
@@ -190,6 +200,10 @@ class StorageWarning:
     facility: Facility | None = None
     container: Container | None = None
     days: int | None = None
+
+    @property
+    def label(self) -> str:
+        return str(RULE_LABELS.get(self.rule, self.rule))
 
 
 def _code_matches(c: Container) -> bool:

@@ -171,3 +171,19 @@ def test_general_lot_transfer_out_on_its_page(client, p, reference_data):
     assert r.status_code == 302
     lot.refresh_from_db()
     assert lot.status == "shipped"
+
+
+def test_inventory_page_shows_age_warnings(client, p):
+    import datetime as dt
+
+    from wufei.plans.tests.clock import frozen
+
+    from .conftest import NOW
+
+    c = coded(p, p.storage)
+    with frozen(NOW + dt.timedelta(days=310)):
+        client.force_login(p.user)  # a session of "today" (the sessions last 8 hours)
+        html = client.get("/ledger/inventory/").content.decode()
+        detail = client.get(f"/c/{c.ident_code}").content.decode()
+    assert "贮存接近一年" in html and "已贮存 310 天" in html  # pages speak Chinese by default
+    assert "贮存接近一年" in detail
