@@ -3,8 +3,9 @@
 The figures of a declaration (Tables C.1–C.3: generation, own utilisation/disposal, sent out by
 receiver and method, storage at the start and end of the period) come from the ledger app, which
 provides them through :class:`LedgerTotals` once it exists. Until then nothing here invents a
-figure: :func:`ledger_totals` raises ``LedgerUnavailable`` when no provider is registered, and
-there is no ``Declaration`` model yet (see docs/plans.md).
+figure: :func:`ledger_totals` raises ``LedgerUnavailable`` when no provider is registered. The
+ledger registers ``wufei.ledger.totals.totals`` in its ``AppConfig.ready()``. The
+``Declaration`` model, its actions and pages are described in docs/declarations.md.
 
 Periods by management class (§7):
 
@@ -107,6 +108,36 @@ def periods_for(management_class: str, year: int) -> list[Period]:
     return out
 
 
+def parse_period(kind: str, text: Any) -> Period | None:
+    """``2026-02`` (monthly), ``2026Q1`` / ``2026-Q1`` (quarterly), ``2026`` (annual); else None."""
+    raw = str(text or "").strip().upper().replace("-Q", "Q")
+    try:
+        if kind == PeriodKind.MONTHLY and len(raw) == 7 and raw[4] == "-":
+            year, number = int(raw[:4]), int(raw[5:])
+            return Period(kind, year, number) if 1 <= number <= 12 else None
+        if kind == PeriodKind.QUARTERLY and len(raw) == 6 and raw[4] == "Q":
+            year, number = int(raw[:4]), int(raw[5:])
+            return Period(kind, year, number) if 1 <= number <= 4 else None
+        if kind == PeriodKind.ANNUAL and len(raw) == 4:
+            return Period(kind, int(raw))
+    except ValueError:
+        return None
+    return None
+
+
+def last_closed_period(kind: str, today: dt.date) -> Period:
+    """The latest period of ``kind`` that has ended by ``today``."""
+    if kind == PeriodKind.MONTHLY:
+        year, month = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
+        return Period(kind, year, month)
+    if kind == PeriodKind.QUARTERLY:
+        quarter = (today.month - 1) // 3  # the quarter before the current one (0 = last year's Q4)
+        return (
+            Period(kind, today.year - 1, 4) if quarter == 0 else Period(kind, today.year, quarter)
+        )
+    return Period(PeriodKind.ANNUAL, today.year - 1)
+
+
 def due_periods(management_class: str, today: dt.date) -> list[Period]:
     """The periods that have ended by ``today`` (this year's and last year's), oldest first."""
     periods = periods_for(management_class, today.year - 1) + periods_for(
@@ -115,16 +146,50 @@ def due_periods(management_class: str, today: dt.date) -> list[Period]:
     return sorted((p for p in periods if p.end <= today), key=lambda p: (p.deadline, p.kind))
 
 
+# --- plan vs actual ---------------------------------------------------------------------------
+
+#: A period's generation above this factor × the plan's annual estimate pro-rated to the period
+#: is flagged (``WUFEI["DECLARATION_OVERRUN_FACTOR"]`` in the settings overrides it).
+OVERRUN_FACTOR = Decimal("1.2")
+
+#: The share of the year a period covers (to pro-rate the plan's annual estimate).
+YEAR_SHARE: dict[str, Decimal] = {
+    PeriodKind.MONTHLY: Decimal(1) / Decimal(12),
+    PeriodKind.QUARTERLY: Decimal(1) / Decimal(4),
+    PeriodKind.ANNUAL: Decimal(1),
+}
+
+
+def overrun_factor() -> Decimal:
+    from django.conf import settings
+
+    value = getattr(settings, "WUFEI", {}).get("DECLARATION_OVERRUN_FACTOR")
+    return Decimal(str(value)) if value not in (None, "") else OVERRUN_FACTOR
+
+
 # --- the ledger interface ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class ShippedTotal:
-    """委托外单位利用/处置 in a period: one receiver and method (Table C, 委外 columns)."""
+    """委托外单位利用/处置 in a period: one receiver and method (Table C, 委外 columns).
+
+    ``province`` is the receiver's 省(区、市) name when the ledger can tell it (from the
+    registry's permit), else empty: it is never guessed.
+    """
 
     province: str
     receiver_name: str
     permit_number: str  # 许可证编号 / 豁免单位编号 / 出口核准通知单编号
+    method_code: str
+    tonnes: Decimal
+    receiver_type: str = ""
+
+
+@dataclass(frozen=True)
+class MethodTotal:
+    """自行利用/处置 in a period by one method (HJ 1033 Appendix F code, e.g. R9, D10)."""
+
     method_code: str
     tonnes: Decimal
 
@@ -139,6 +204,9 @@ class WasteTotals:
     storage_start: Decimal
     storage_end: Decimal
     shipped: tuple[ShippedTotal, ...] = field(default_factory=tuple)
+    own_by_method: tuple[MethodTotal, ...] = field(default_factory=tuple)
+    waste_name: str = ""  # the catalogue (名录) description
+    category: str = ""  # HW08
 
 
 class LedgerTotals(Protocol):
@@ -160,7 +228,16 @@ def register_ledger_totals(provider: LedgerTotals | None) -> None:
     _provider = provider
 
 
-def ledger_totals(site: Any, period: Period) -> list[WasteTotals]:
+def has_ledger() -> bool:
+    return _provider is not None
+
+
+def ledger_totals_between(site: Any, start: dt.date, end: dt.date) -> list[WasteTotals]:
+    """The ledger's figures of ``site`` for ``[start, end)``; ``LedgerUnavailable`` without one."""
     if _provider is None:
         raise LedgerUnavailable("no ledger is installed: declarations need the ledger app")
-    return _provider(site, period.start, period.end)
+    return _provider(site, start, end)
+
+
+def ledger_totals(site: Any, period: Period) -> list[WasteTotals]:
+    return ledger_totals_between(site, period.start, period.end)

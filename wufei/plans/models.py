@@ -302,3 +302,26 @@ class PlanReduction(models.Model):
 
     def __str__(self) -> str:
         return self.measure[:50]
+
+
+# Declarations (申报, HJ 1259 §7) live in their own module; imported here so Django sees them.
+from .declarations_models import (  # noqa: E402
+    Declaration,
+    DeclarationLine,
+    DeclarationStatus,
+    LineSection,
+)
+
+__all__ = [
+    "Declaration",
+    "DeclarationLine",
+    "DeclarationStatus",
+    "LineSection",
+    "ManagementPlan",
+    "PlanReduction",
+    "PlanStatus",
+    "PlanWaste",
+    "ReceiverType",
+    "TransferType",
+    "WasteForm",
+]

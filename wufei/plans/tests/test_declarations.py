@@ -40,8 +40,13 @@ def test_due_periods():
 
 def test_ledger_interface_refuses_without_a_ledger():
     period = d.Period("annual", 2026)
-    with pytest.raises(d.LedgerUnavailable):
-        d.ledger_totals(None, period)
+    installed = d._provider  # the ledger app's, registered in LedgerConfig.ready()
+    d.register_ledger_totals(None)
+    try:
+        with pytest.raises(d.LedgerUnavailable):
+            d.ledger_totals(None, period)
+    finally:
+        d.register_ledger_totals(installed)
     seen = []
 
     def fake(site, start, end):
@@ -53,4 +58,37 @@ def test_ledger_interface_refuses_without_a_ledger():
         assert d.ledger_totals("site", period)[0].generated == Decimal("1")
         assert seen == [(D(2026, 1, 1), D(2027, 1, 1))]
     finally:
-        d.register_ledger_totals(None)
+        d.register_ledger_totals(installed)
+    assert d.has_ledger()
+
+
+@pytest.mark.parametrize(
+    "kind, text, expected",
+    [
+        ("monthly", "2026-02", d.Period("monthly", 2026, 2)),
+        ("monthly", "2026-13", None),
+        ("quarterly", "2026Q3", d.Period("quarterly", 2026, 3)),
+        ("quarterly", "2026-q4", d.Period("quarterly", 2026, 4)),
+        ("quarterly", "2026Q5", None),
+        ("annual", "2025", d.Period("annual", 2025)),
+        ("annual", "20x5", None),
+        ("monthly", "2026", None),
+    ],
+)
+def test_parse_period(kind, text, expected):
+    assert d.parse_period(kind, text) == expected
+
+
+@pytest.mark.parametrize(
+    "kind, today, expected",
+    [
+        ("monthly", D(2026, 1, 5), "2025-12"),
+        ("monthly", D(2026, 3, 1), "2026-02"),
+        ("quarterly", D(2026, 2, 10), "2025Q4"),
+        ("quarterly", D(2026, 4, 1), "2026Q1"),
+        ("quarterly", D(2026, 12, 31), "2026Q3"),
+        ("annual", D(2026, 1, 1), "2025"),
+    ],
+)
+def test_last_closed_period(kind, today, expected):
+    assert str(d.last_closed_period(kind, today)) == expected
