@@ -36,15 +36,18 @@ def producer(management_class: str, year: int = 2026) -> Producer:
     return p
 
 
-def produce(p: Producer, when: dt.datetime, tonnes: str, *, store: bool = True) -> Any:
-    """A container of ``tonnes`` produced at ``when`` (stored in TS001 unless ``store=False``)."""
+def produce(
+    p: Producer, when: dt.datetime, tonnes: str, *, store: bool = True, package: str = "drum"
+) -> Any:
+    """A container of ``tonnes`` produced at ``when`` (stored in TS001 unless ``store=False``);
+    ``package="ibc"`` is a 1,000 L tote (up to 2 t), the default a 200 L drum (up to 0.5 t)."""
     with frozen(when):
         result = ledger.produce_container(
             p.user,
             p.site,
             waste_code=p.code.code,
-            package_type="drum",
-            volume_litres="200",
+            package_type=package,
+            volume_litres="1000" if package == "ibc" else "200",
             weight_tonnes=tonnes,
             facility=p.storage if store else None,
         )
