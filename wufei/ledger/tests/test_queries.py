@@ -118,7 +118,7 @@ def test_excel_export_has_the_hj1259_tables(p, reference_data):
 
 
 def test_declaration_totals_from_the_ledger(p, reference_data):
-    from wufei.ledger.declarations import totals
+    from wufei.ledger.totals import totals
     from wufei.plans.declarations import Period
 
     with frozen(NOW - dt.timedelta(days=40)):  # January: stored before the period
