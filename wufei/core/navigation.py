@@ -51,6 +51,7 @@ NAV: list[tuple[object, list[NavItem]]] = [
         _("Plans and ledger"),
         [
             NavItem("plans:plan_list", _("Management plans"), "✎", STAFF),
+            NavItem("plans:declaration_list", _("Declarations"), "◇", STAFF),
             NavItem("ledger:today", _("Today's containers"), "▣", frozenset({"admin", "org"})),
             NavItem("ledger:inventory", _("Storage inventory"), "▥", STAFF),
             NavItem("ledger:entry_list", _("Ledger entries"), "☰", STAFF),

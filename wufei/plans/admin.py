@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from wufei.registry.admin import ReadOnlyAdmin
 
-from .models import ManagementPlan, PlanReduction, PlanWaste
+from .models import Declaration, DeclarationLine, ManagementPlan, PlanReduction, PlanWaste
 
 
 class PlanWasteInline(admin.TabularInline):
@@ -30,3 +30,22 @@ class ManagementPlanAdmin(ReadOnlyAdmin):
 @admin.register(PlanReduction)
 class PlanReductionAdmin(ReadOnlyAdmin):
     list_display = ["plan", "measure"]
+
+
+class DeclarationLineInline(admin.TabularInline):
+    model = DeclarationLine
+    extra = 0
+    can_delete = False
+    fields = ("section", "waste_code", "method_code", "receiver_name", "opening_tonnes", "tonnes")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Declaration)
+class DeclarationAdmin(ReadOnlyAdmin):
+    list_display = ["site", "period_kind", "year", "number", "revision", "status", "deadline"]
+    list_filter = ["status", "period_kind", "year", "is_late"]
+    search_fields = ["site__name", "site__organization__name", "site__organization__uscc"]
+    inlines = [DeclarationLineInline]

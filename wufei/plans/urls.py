@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import declarations_views as dv
 from . import views
 
 app_name = "plans"
@@ -16,4 +17,16 @@ urlpatterns = [
     path("wastes/<int:pk>/edit/", views.waste_update, name="waste_update"),
     path("wastes/<int:pk>/remove/", views.waste_remove, name="waste_remove"),
     path("reductions/<int:pk>/remove/", views.reduction_remove, name="reduction_remove"),
+    path("declarations/", dv.declaration_list, name="declaration_list"),
+    path("declarations/new/", dv.declaration_generate, name="declaration_generate"),
+    path("declarations/overdue/", dv.declaration_overdue, name="declaration_overdue"),
+    path("declarations/<int:pk>/", dv.declaration_detail, name="declaration_detail"),
+    path(
+        "declarations/<int:pk>/regenerate/",
+        dv.declaration_regenerate,
+        name="declaration_regenerate",
+    ),
+    path("declarations/<int:pk>/confirm/", dv.declaration_confirm, name="declaration_confirm"),
+    path("declarations/<int:pk>/revise/", dv.declaration_revise, name="declaration_revise"),
+    path("declarations/<int:pk>/xlsx/", dv.declaration_xlsx, name="declaration_xlsx"),
 ]

@@ -130,6 +130,18 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         "add": ADMIN | OWNER_WRITE,
         "change": ADMIN | OWNER_WRITE,
     },
+    # declarations: confirming also needs a membership (platform admins do not confirm for a
+    # producer: plans.actions.confirm_declaration)
+    "plans.declaration": {
+        "view": ADMIN | OWNER_STAFF | COVERING,
+        "add": ADMIN | OWNER_WRITE,
+        "change": ADMIN | OWNER_WRITE,
+    },
+    "plans.declarationline": {
+        "view": ADMIN | OWNER_STAFF | COVERING,
+        "add": ADMIN | OWNER_WRITE,
+        "change": ADMIN | OWNER_WRITE,
+    },
     "ledger.container": {
         "view": ADMIN | OWNER_STAFF | COVERING,
         "add": ADMIN | OWNER_WRITE,
@@ -362,6 +374,30 @@ def _build_plan_waste(w: World) -> Any:
     )
 
 
+def _declaration(w: World) -> Any:
+    from wufei.plans.models import Declaration
+
+    return Declaration(
+        site=_saved(_site(w)),
+        period_kind="monthly",
+        year=2026,
+        number=1,
+        deadline=dt.date(2026, 2, 15),
+        generated_at=dt.datetime(2026, 2, 2, 1, tzinfo=dt.UTC),
+    )
+
+
+def _build_declaration_line(w: World) -> Any:
+    from wufei.plans.models import DeclarationLine
+
+    return DeclarationLine(
+        declaration=_saved(_declaration(w)),
+        section="generation",
+        waste_code="900-249-08",
+        tonnes=Decimal("0.5000"),
+    )
+
+
 def _container(w: World) -> Any:
     from wufei.ledger.models import Container
 
@@ -468,6 +504,8 @@ BUILDERS: dict[str, Callable[[World], Any]] = {
     "plans.planreduction": lambda w: _models("plans.PlanReduction")(
         plan=_saved(_plan(w)), measure="改进清洗工艺，减少废有机溶剂产生"
     ),
+    "plans.declaration": _declaration,
+    "plans.declarationline": _build_declaration_line,
     "ledger.container": _container,
     "ledger.ledgerentry": _build_entry,
     "ledger.scaledevice": _scale,
