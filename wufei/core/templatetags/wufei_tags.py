@@ -65,7 +65,7 @@ def action_label(code: str) -> str:
     name = model.replace("_", "")
     # "organization" → Organization; "plan" → ManagementPlan; "entry" → LedgerEntry
     match = next((m for m in candidates if m._meta.model_name == name), None) or next(
-        (m for m in candidates if m._meta.model_name.endswith(name)), None
+        (m for m in candidates if (m._meta.model_name or "").endswith(name)), None
     )
     if match is None:
         return code
