@@ -261,6 +261,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "wufei.core.tasks.verify_audit_chain",
         "schedule": 24 * 3600,
     },
+    "generate-due-declarations-daily": {
+        "task": "wufei.plans.tasks.generate_due_declarations",
+        "schedule": 24 * 3600,
+    },
 }
 
 # --- Logging ---------------------------------------------------------------------------------
