@@ -31,6 +31,29 @@ def next_number(scope: str, year: int) -> int:
         return Sequence.objects.values_list("last", flat=True).get(scope=scope, year=year)
 
 
+def next_block(scope: str, year: int, n: int) -> range:
+    """Reserve ``n`` consecutive numbers at once (bulk imports): ``range(first, last + 1)``.
+
+    Same guarantees as :func:`next_number` — one ``UPDATE … SET last = last + n`` under the
+    caller's transaction: no repeats, no gaps, and a rollback consumes nothing.
+    """
+    if not scope or len(scope) > 100:
+        raise ValueError("scope must be 1–100 characters")
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    with transaction.atomic():
+        updated = Sequence.objects.filter(scope=scope, year=year).update(last=F("last") + n)
+        if not updated:
+            try:
+                with transaction.atomic():
+                    Sequence.objects.create(scope=scope, year=year, last=n)
+                return range(1, n + 1)
+            except IntegrityError:
+                Sequence.objects.filter(scope=scope, year=year).update(last=F("last") + n)
+        last = Sequence.objects.values_list("last", flat=True).get(scope=scope, year=year)
+        return range(last - n + 1, last + 1)
+
+
 def peek(scope: str, year: int) -> int:
     """The last number issued (0 if none), for display only."""
     return (

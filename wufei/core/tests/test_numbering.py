@@ -76,3 +76,22 @@ def test_parallel_first_use_on_postgres():
     for round_ in range(5):
         got = _hammer(f"fresh-scope-{round_}", 10, 5)
         assert sorted(got) == list(range(1, 51))
+
+
+@pytest.mark.django_db
+def test_next_block_reserves_contiguous_numbers_without_gaps():
+    assert numbering.next_block("block:a", 2026, 3) == range(1, 4)
+    assert numbering.next_number("block:a", 2026) == 4
+    assert numbering.next_block("block:a", 2026, 5) == range(5, 10)
+    assert numbering.peek("block:a", 2026) == 9
+    with pytest.raises(ValueError):
+        numbering.next_block("block:a", 2026, 0)
+
+
+@pytest.mark.django_db
+def test_rolled_back_block_is_not_consumed():
+    numbering.next_block("block:b", 2026, 2)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        numbering.next_block("block:b", 2026, 100)
+        raise RuntimeError("boom")
+    assert numbering.next_block("block:b", 2026, 1) == range(3, 4)
