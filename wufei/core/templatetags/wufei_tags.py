@@ -45,6 +45,12 @@ _VERBS = {
     "management_class_derived": pgettext_lazy("audit verb", "management class derived"),
     "valid": pgettext_lazy("audit verb", "reinstated"),
     "suspended": pgettext_lazy("audit verb", "suspended"),
+    "confirm": pgettext_lazy("audit verb", "confirmed"),
+    "supersede": pgettext_lazy("audit verb", "superseded"),
+    "ship_out": pgettext_lazy("audit verb", "sent out"),
+    "register": pgettext_lazy("audit verb", "registered"),
+    "rotate_token": pgettext_lazy("audit verb", "token renewed"),
+    "management_class_clear": pgettext_lazy("audit verb", "bureau's management class removed"),
     "revoked": pgettext_lazy("audit verb", "revoked"),
 }
 
@@ -64,8 +70,10 @@ def action_label(code: str) -> str:
         return code
     name = model.replace("_", "")
     # "organization" → Organization; "plan" → ManagementPlan; "entry" → LedgerEntry
-    match = next((m for m in candidates if m._meta.model_name == name), None) or next(
-        (m for m in candidates if (m._meta.model_name or "").endswith(name)), None
+    match = (
+        next((m for m in candidates if m._meta.model_name == name), None)
+        or next((m for m in candidates if (m._meta.model_name or "").endswith(name)), None)
+        or next((m for m in candidates if (m._meta.model_name or "").startswith(name)), None)
     )
     if match is None:
         return code
