@@ -6,6 +6,7 @@ writes its audit event there. See docs/ledger.md.
 """
 
 from ._common import Result, ScaleActor
+from .imports import LedgerImportResult, import_ledger
 from .produce import assign_code, produce_container, record_generation, record_weight
 from .scales import (
     device_for_token,
@@ -24,6 +25,8 @@ __all__ = [
     "device_for_token",
     "facility_load",
     "hash_token",
+    "import_ledger",
+    "LedgerImportResult",
     "produce_container",
     "record_generation",
     "record_scale_reading",
