@@ -47,7 +47,7 @@ from ..importing.parse import (
 from ..models import Container, ContainerStatus, EntryKind, LedgerEntry, WasteKind
 
 S = ContainerStatus
-RANK = {EntryKind.PRODUCED: 0, EntryKind.STORED_IN: 1, EntryKind.STORED_OUT: 2,
+RANK: dict[str, int] = {EntryKind.PRODUCED: 0, EntryKind.STORED_IN: 1, EntryKind.STORED_OUT: 2,
         EntryKind.SELF_TREATED: 3}  # fmt: skip
 MAX_ERRORS = 1000
 #: The ledger keeps 5 years (HJ 1259 §6.4); older rows are refused.
@@ -94,6 +94,23 @@ class LedgerImportResult:
 class Box:
     """A container as the import sees it: new (from a 产生 row) or already in the ledger."""
 
+    pk: Any
+    ref: Any
+    status: Any
+    facility_id: Any
+    weight: Any
+    last_at: Any
+    code: Any
+    line: Any
+    site_id: Any
+    produced: Any
+    steps: Any
+    version: Any
+    ident: Any
+    stored_since: Any
+    production_batch: Any
+    storage_batch: Any
+    out_batch: Any
     __slots__ = ("pk", "ref", "status", "facility_id", "weight", "last_at", "code", "line",
                  "site_id", "produced", "steps", "version", "ident", "stored_since",
                  "production_batch", "storage_batch", "out_batch")  # fmt: skip
@@ -116,6 +133,27 @@ class Box:
 class Event:
     """One parsed row."""
 
+    number: Any
+    sheet: Any
+    stage: Any
+    at: Any
+    ref: Any
+    link: Any
+    qty: Any
+    facility: Any
+    method: Any
+    operator: Any
+    transport: Any
+    destination: Any
+    remark: Any
+    code: Any
+    name: Any
+    package: Any
+    count: Any
+    volume: Any
+    box: Any
+    file_batch: Any
+    table: Any
     __slots__ = ("number", "sheet", "stage", "at", "ref", "link", "qty", "facility", "method",
                  "operator", "transport", "destination", "remark", "code", "name", "package",
                  "count", "volume", "box", "file_batch", "table")  # fmt: skip

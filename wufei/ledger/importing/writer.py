@@ -57,10 +57,9 @@ ENTRY_COLUMNS = [
 
 def _insert_sql(model: Any, columns: list[str]) -> str:
     q = connection.ops.quote_name
-    return (
-        f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(c) for c in columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
+    names = ", ".join(q(c) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    return f"INSERT INTO {q(model._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
 
 
 def _numbers(org_id: int, uscc: str, steps: list[Any]) -> list[tuple[str, Any]]:
