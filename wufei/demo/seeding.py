@@ -24,11 +24,16 @@ from wufei.registry.models import Driver, Facility, Membership, Organization, Pe
 
 from . import plan
 from .accounts import DEMO_ACCOUNTS, PLATFORM_ACTOR, account, demo_password
+from .clock import DemoClock
+from .filing import PlanFiler, producer_sites
+from .history import HistorySeeder, choose_producers
 from .specs import DriverSpec, OrgSpec, PermitSpec, SiteSpec, VehicleSpec
 
 DETAILED = 1000  # producers with a site and a storage facility; the rest are registry rows only
 IMPORT_BATCH = 5000
 CHUNK = 50  # organisations per transaction on the action path
+PLAN_YEAR = 2026  # the demo's current year: every producer site files its plan for it
+ACTIVITY_PRODUCERS = 40  # producers that get a year of ledger activity by default
 
 
 class Seeder:
@@ -325,6 +330,37 @@ class Seeder:
         if len(rows) > state["shown"]:
             self.progress(len(rows) - state["shown"], "producer")
         self.created["organization"] += result.created
+
+    # --- plans and ledger activity ----------------------------------------------------------
+
+    def file_plans(self, year: int = PLAN_YEAR) -> None:
+        """A filed management plan for ``year`` on every producer site (see ``filing.py``)."""
+        self.prepare()
+        sites = list(producer_sites())
+        with DemoClock() as clock:
+            filer = PlanFiler(self.actor, self.seed, year, clock)
+            for start in range(0, len(sites), CHUNK):
+                chunk = sites[start : start + CHUNK]
+                filer.file_all(chunk)
+                self.progress(len(chunk), "plan")
+        self.created[f"plan {year}"] += filer.filed
+        self.present[f"plan {year}"] += filer.present
+        self.created["organization A.1"] += filer.a1_filled
+
+    def seed_activity(self, producers: int = ACTIVITY_PRODUCERS) -> list[Organization]:
+        """A year of ledger activity for ``producers`` producers (see ``history.py``)."""
+        self.prepare()
+        if producers < 1:
+            return []
+        anchor = plan.producer(self.seed, 0).uscc
+        chosen = choose_producers(self.seed, anchor, producers)
+        history = HistorySeeder(
+            self.actor, self.seed, chosen, anchor_uscc=anchor, progress=self.progress
+        )
+        history.run()
+        self.created.update(history.created)
+        self.present.update(history.present)
+        return chosen
 
     # --- accounts ----------------------------------------------------------------------------
 

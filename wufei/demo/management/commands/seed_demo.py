@@ -3,6 +3,8 @@
     manage.py seed_demo                      # 300 producers, the default seed
     manage.py seed_demo --scale 100000       # a province-size registry for benchmarks
     manage.py seed_demo --seed 7 --quiet
+    manage.py seed_demo --no-activity        # registry and 2026 plans, no ledger history
+    manage.py seed_demo --activity-producers 80
 
 Safe to run again: what exists is kept, only what is missing is created. See docs/demo.md.
 """
@@ -15,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from wufei.demo.accounts import DEMO_ACCOUNTS, demo_password
-from wufei.demo.seeding import DETAILED, IMPORT_BATCH, Seeder
+from wufei.demo.seeding import ACTIVITY_PRODUCERS, DETAILED, IMPORT_BATCH, PLAN_YEAR, Seeder
 
 DEFAULT_SEED = 20261126
 DEFAULT_SCALE = 300
@@ -45,6 +47,17 @@ class Command(BaseCommand):
             "--batch", type=int, default=IMPORT_BATCH, help="rows per bulk-import batch"
         )
         parser.add_argument(
+            "--activity-producers",
+            type=int,
+            default=ACTIVITY_PRODUCERS,
+            help=f"producers that get a year of ledger activity (default {ACTIVITY_PRODUCERS})",
+        )
+        parser.add_argument(
+            "--no-activity",
+            action="store_true",
+            help="no ledger activity (the registry and the management plans only)",
+        )
+        parser.add_argument(
             "--quiet", action="store_true", help="no progress bar and no account table"
         )
 
@@ -63,29 +76,42 @@ class Command(BaseCommand):
             seeder.prepare()
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc
-        bar = tqdm(
-            total=seeder.total_organizations,
-            unit="org",
-            desc="demo province",
-            disable=quiet,
-            dynamic_ncols=True,
-            mininterval=0.5,
-        )
-
-        def progress(n: int, label: str) -> None:
-            bar.set_postfix_str(label, refresh=False)
-            bar.update(n)
-
-        seeder.progress = progress
+        activity = 0 if options["no_activity"] else max(0, options["activity_producers"])
+        phases = [
+            ("demo province", seeder.total_organizations, "org", seeder.run),
+            (f"plans {PLAN_YEAR}", None, "site", seeder.file_plans),
+        ]
+        if activity:
+            phases.append(
+                ("ledger year", activity, "producer", lambda: seeder.seed_activity(activity))
+            )
         started = time.perf_counter()
-        try:
-            result = seeder.run()
-        except (ValueError, RuntimeError) as exc:
-            raise CommandError(str(exc)) from exc
-        finally:
-            bar.close()
+        timings: list[str] = []
+        for desc, total, unit, step in phases:
+            bar = tqdm(
+                total=total,
+                unit=unit,
+                desc=desc,
+                disable=quiet,
+                dynamic_ncols=True,
+                mininterval=0.5,
+            )
+
+            def progress(n: int, label: str, bar: tqdm = bar) -> None:
+                bar.set_postfix_str(label, refresh=False)
+                bar.update(n)
+
+            seeder.progress = progress
+            phase_started = time.perf_counter()
+            try:
+                step()
+            except (ValueError, RuntimeError) as exc:
+                raise CommandError(str(exc)) from exc
+            finally:
+                bar.close()
+            timings.append(f"{desc} {time.perf_counter() - phase_started:.1f} s")
         elapsed = time.perf_counter() - started
-        created, present = result["created"], result["present"]
+        created, present = seeder.created, seeder.present
         if quiet:
             return
         kinds = sorted(set(created) | set(present))
@@ -96,7 +122,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Demo province (seed {options['seed']}, scale "
-                    f"{options['scale']}) built in {elapsed:.1f} s: {summary}."
+                    f"{options['scale']}) built in {elapsed:.1f} s ({', '.join(timings)}): {summary}."
                 )
             )
         else:

@@ -1,0 +1,141 @@
+"""Plans and a year of ledger activity in the database: through the actions, with warnings,
+deterministic and idempotent."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from wufei.catalog.testing import reference_data  # noqa: F401
+from wufei.core import audit
+from wufei.demo import plan
+from wufei.demo.activity import producer_activity
+from wufei.demo.industries import waste_streams
+from wufei.ledger import queries
+from wufei.ledger.models import Container, ContainerStatus, EntryKind, LedgerEntry
+from wufei.plans.models import ManagementPlan, PlanStatus
+from wufei.registry.models import Organization, Site
+
+from .conftest import SEED
+
+
+def _state() -> dict[str, object]:
+    return {
+        "containers": sorted(
+            Container.objects.values_list("ident_code", "weight_tonnes", "status", "produced_on")
+        ),
+        "entries": sorted(LedgerEntry.objects.values_list("batch_number", "kind", "at")),
+        "plans": sorted(ManagementPlan.objects.values_list("filing_number", "year", "status")),
+    }
+
+
+@pytest.mark.django_db
+def test_plans_are_filed_for_every_demo_site(demo):
+    demo.file_plans()
+    sites = Site.objects.filter(organization__is_producer=True)
+    plans = ManagementPlan.objects.filter(year=2026)
+    assert plans.count() == sites.count() > 0
+    assert set(plans.values_list("status", flat=True)) == {PlanStatus.FILED}
+    assert not plans.filter(is_late=True).exists()  # filed in March
+    for p in plans.select_related("site__organization"):
+        org = p.site.organization
+        streams = waste_streams(org.uscc, org.industry_code, org.annual_hazardous_tonnes)
+        lines = {w.waste_code.code: w for w in p.wastes.select_related("waste_code", "receiver")}
+        assert set(lines) == {code for code, _ in streams}
+        for code, tonnes in streams:
+            line = lines[code]
+            assert line.annual_tonnes == tonnes and line.internal_name and line.process
+            if line.receiver is not None:  # an intended receiver licensed for the waste
+                permit = line.receiver.permits.get(number=line.receiver_permit_number)
+                scopes = permit.scopes.select_related("category", "waste_code")
+                assert any(
+                    (s.waste_code and s.waste_code.code == code)
+                    or (s.category and s.category.code == line.waste_code.category.code)
+                    for s in scopes
+                )
+    assert audit.verify() is None
+
+
+@pytest.mark.django_db
+def test_a_year_of_activity_with_warnings_deterministic_and_idempotent(demo):
+    demo.file_plans()
+    chosen = demo.seed_activity(3)
+    anchor = Organization.objects.get(uscc=plan.producer(SEED, 0).uscc)
+    assert chosen[0] == anchor and len(chosen) == 3
+    mine = Container.objects.filter(organization=anchor)
+    assert mine.count() > 50
+    assert mine.filter(status=ContainerStatus.OUT).exists()
+    # every container went through the 五即 steps: generation, into storage, (out)
+    entry_kinds = set(
+        LedgerEntry.objects.filter(organization=anchor).values_list("kind", flat=True)
+    )
+    assert {EntryKind.PRODUCED, EntryKind.STORED_IN, EntryKind.STORED_OUT} <= entry_kinds
+    # inventory now, with ages, and the one-year warnings (固废法 Art. 81)
+    storage = anchor.sites.get().facilities.get(code="ZC01")
+    stock = queries.inventory(storage)
+    assert stock.count > 4 and stock.tonnes > 0
+    rules = [w.rule for w in queries.storage_warnings(anchor)]
+    assert "storage_over_year" in rules and "storage_near_year" in rules
+    # the 2025 plan covers the containers produced in 2025
+    assert ManagementPlan.objects.filter(site__organization=anchor, year=2025).exists()
+    assert audit.verify() is None
+
+    before = _state()
+    demo.file_plans()
+    demo.seed_activity(3)
+    assert _state() == before  # a second run adds nothing
+    call_command("verify_audit", verbosity=0)
+
+
+@pytest.mark.django_db
+def test_the_ledger_holds_exactly_the_planned_year(demo):
+    """Deterministic: what the database holds is the plan recomputed from the seed."""
+    demo.file_plans()
+    demo.seed_activity(2)
+    anchor = Organization.objects.get(uscc=plan.producer(SEED, 0).uscc)
+    lots = producer_activity(
+        SEED,
+        anchor.uscc,
+        anchor.industry_code,
+        anchor.annual_hazardous_tonnes,
+        anchor.management_class,
+        pin_over=2,
+        pin_near=2,
+    ).lots
+    made = Container.objects.filter(organization=anchor)
+    assert sorted(made.values_list("produced_on", "weight_tonnes", "count")) == sorted(
+        (x.produced.date(), x.weight, x.count) for x in lots
+    )
+    still = sorted(made.filter(status=ContainerStatus.STORED).values_list("produced_on", flat=True))
+    assert len(still) >= sum(x.out is None for x in lots) - 1
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_the_default_seed_command_builds_plans_and_a_year_within_budget(reference_data):  # noqa: F811
+    import time
+    from io import StringIO
+
+    out = StringIO()
+    started = time.perf_counter()
+    call_command("seed_demo", stdout=out)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 150, elapsed  # ~70 s on the 2-core reference machine
+    assert ManagementPlan.objects.filter(year=2026, status=PlanStatus.FILED).count() == 300
+    producers = Container.objects.values("organization").distinct().count()
+    assert producers == 40
+    classes = set(
+        Organization.objects.filter(containers__isnull=False).values_list(
+            "management_class", flat=True
+        )
+    )
+    assert classes == {"key", "simplified", "registered"}
+    rules: set[str] = set()
+    for org in Organization.objects.filter(containers__isnull=False).distinct():
+        rules |= {w.rule for w in queries.storage_warnings(org)}
+    assert {"storage_over_year", "storage_near_year", "over_capacity"} <= rules
+    before = _state()
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "nothing to add" in out.getvalue()
+    assert _state() == before
