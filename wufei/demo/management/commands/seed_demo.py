@@ -49,8 +49,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--activity-producers",
             type=int,
-            default=ACTIVITY_PRODUCERS,
-            help=f"producers that get a year of ledger activity (default {ACTIVITY_PRODUCERS})",
+            default=None,
+            help="producers that get a year of ledger activity (default: one in seven, at most "
+            f"{ACTIVITY_PRODUCERS})",
         )
         parser.add_argument(
             "--no-activity",
@@ -76,7 +77,10 @@ class Command(BaseCommand):
             seeder.prepare()
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc
-        activity = 0 if options["no_activity"] else max(0, options["activity_producers"])
+        activity = options["activity_producers"]
+        if activity is None:
+            activity = min(ACTIVITY_PRODUCERS, max(1, options["scale"] // 7))
+        activity = 0 if options["no_activity"] else max(0, activity)
         phases = [
             ("demo province", seeder.total_organizations, "org", seeder.run),
             (f"plans {PLAN_YEAR}", None, "site", seeder.file_plans),
