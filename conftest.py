@@ -11,6 +11,9 @@ import shutil
 
 import pytest
 
+# The browser fixtures (one Playwright and one chromium for the whole session, every app).
+pytest_plugins = ["wufei.tests_browser.support"]
+
 
 def pytest_collection_modifyitems(config, items):
     on_pg = os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql"))

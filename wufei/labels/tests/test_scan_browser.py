@@ -17,8 +17,7 @@ from PIL import Image
 
 from wufei.labels.ident import make_ident_code
 from wufei.labels.qr import qr_payload, qr_png
-from wufei.tests_browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, Visit, _open
-from wufei.tests_browser.conftest import chromium as chromium  # noqa: F401  (fixture)
+from wufei.tests_browser.support import CHROMIUM, CHROMIUM_ARGS, PHONE, Visit, _open
 
 from .conftest import DAY, USCC
 

@@ -14,8 +14,7 @@ from PIL import Image
 
 from wufei.labels.qr import qr_payload, qr_png
 from wufei.ledger.models import Container
-from wufei.tests_browser.conftest import PHONE, Visit, _open
-from wufei.tests_browser.conftest import chromium as chromium  # noqa: F401  (fixture)
+from wufei.tests_browser.support import PHONE, Visit, _open
 
 from .factories import producer_setup
 

@@ -1,5 +1,10 @@
 """Browser tests: Playwright (sync API) driving Debian's chromium against pytest-django's live server.
 
+This module is a pytest plugin loaded once by the root conftest.py (``pytest_plugins``), so
+the session-wide browser starts once for every app's browser tests. Test modules import the
+helpers (``Visit``, ``PHONE``, ``_open`` …) from here but never the fixtures themselves: an
+imported fixture would be a second definition and start a second Playwright in the same loop.
+
 Run by ``.ci/run`` (stage g) with ``WUFEI_BROWSER_TESTS=1``; skipped otherwise (see the root
 conftest.py). Never ``playwright install``: the browser is /usr/bin/chromium from apt.
 Every page visited can be saved under ``test-output/screenshots/<name>.png``; each test fails
