@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 
 from wufei.catalog.testing import reference_data  # noqa: F401
 from wufei.core import audit
@@ -13,6 +14,8 @@ from wufei.demo.activity import producer_activity
 from wufei.demo.industries import waste_streams
 from wufei.ledger import queries
 from wufei.ledger.models import Container, ContainerStatus, EntryKind, LedgerEntry
+from wufei.plans.actions import generate_declaration
+from wufei.plans.declarations_queries import plan_overruns
 from wufei.plans.models import ManagementPlan, PlanStatus
 from wufei.registry.models import Organization, Site
 
@@ -78,9 +81,16 @@ def test_a_year_of_activity_with_warnings_deterministic_and_idempotent(demo):
     assert "storage_over_year" in rules and "storage_near_year" in rules
     # the 2025 plan covers the containers produced in 2025
     assert ManagementPlan.objects.filter(site__organization=anchor, year=2025).exists()
+    # the overrun unit: over capacity, and a declaration flags generation far above its plan
+    overrun = next(o for o in chosen if o != anchor and o.management_class == "key")
+    assert "over_capacity" in {w.rule for w in queries.storage_warnings(overrun)}
+    before = _state()
+    with transaction.atomic():
+        declaration = generate_declaration(demo.actor, overrun.sites.get(), "monthly", "2026-10")
+        assert plan_overruns(declaration=declaration)
+        transaction.set_rollback(True)
     assert audit.verify() is None
 
-    before = _state()
     demo.file_plans()
     demo.seed_activity(3)
     assert _state() == before  # a second run adds nothing
