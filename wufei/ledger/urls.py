@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import imports
 
 app_name = "ledger"
 urlpatterns = [
@@ -11,4 +12,6 @@ urlpatterns = [
     path("labels.pdf", views.labels_batch, name="labels"),
     path("inventory/", views.inventory, name="inventory"),
     path("entries/", views.entry_list, name="entry_list"),
+    path("import/", imports.ledger_import, name="import"),
+    path("import/template.xlsx", imports.ledger_import_template, name="import_template"),
 ]

@@ -15,6 +15,7 @@ from wufei.core.templatetags.wufei_tags import tonnes
 from wufei.registry.views._common import Column, Filter, ListPage, render_list
 
 from .. import excel, queries
+from ..forms import writable_sites
 from ..models import EntryKind, WasteKind
 from .containers import container_url
 
@@ -105,5 +106,6 @@ def entry_list(request):
         extra={
             "export_label": _("Export HJ 1259 tables (Excel)"),
             "list_url": reverse("ledger:entry_list"),
+            "import_url": reverse("ledger:import") if writable_sites(request.user).exists() else "",
         },
     )
