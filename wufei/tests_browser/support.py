@@ -58,7 +58,7 @@ def demo_data(transactional_db):
     """The official reference data and a small deterministic demo province."""
     call_command("load_reference_data", verbosity=0)
     if "seed_demo" in get_commands():
-        call_command("seed_demo", "--scale", "30", verbosity=0)
+        call_command("seed_demo", "--scale", "30", "--no-activity", verbosity=0)
 
 
 @dataclass
