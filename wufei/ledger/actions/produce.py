@@ -312,7 +312,13 @@ def produce_container(
         if facility is None:
             return Result(container=container, entries=list(container.entries.all()))
         result = store_in(
-            actor, container, facility, allow_over_capacity=allow_over_capacity, reason=reason
+            actor,
+            container,
+            facility,
+            allow_over_capacity=allow_over_capacity,
+            reason=reason,
+            # The person who produced and weighed it carries it to the store in the one step.
+            operator=str(fields.get("operator") or ""),
         )
         result.entries = list(result.container.entries.order_by("at", "pk"))
         return result
