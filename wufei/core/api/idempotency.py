@@ -26,11 +26,19 @@ HEADER = "Idempotency-Key"
 
 
 def _request_hash(request: Request) -> str:
+    """A digest of method, path, body and the *contents* of uploaded files."""
     try:
         body = json.dumps(request.data, sort_keys=True, default=str, ensure_ascii=False)
     except Exception:  # noqa: BLE001 - multipart bodies etc.: hash the raw keys
         body = repr(sorted(getattr(request.data, "keys", lambda: [])()))
-    return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
+    digest = hashlib.sha256(f"{request.method} {request.path}\n{body}".encode())
+    for name in sorted(request.FILES):
+        for upload in request.FILES.getlist(name):
+            digest.update(f"\n{name}:".encode())
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+    return digest.hexdigest()
 
 
 def _replay(record: IdempotencyRecord, request: Request, digest: str) -> Response:

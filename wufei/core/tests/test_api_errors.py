@@ -74,3 +74,22 @@ def test_login_is_throttled(client, django_user_model):
         or "锁定" in resp.content.decode()
     )
     assert "_auth_user_id" not in client.session
+
+
+def test_idempotency_digest_covers_uploaded_file_contents():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from rest_framework.parsers import MultiPartParser
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from wufei.core.api.idempotency import _request_hash
+
+    def digest(content: bytes) -> str:
+        upload = SimpleUploadedFile("ledger.csv", content, content_type="text/csv")
+        raw = APIRequestFactory().post(
+            "/api/v1/x/", {"site": "1", "file": upload}, format="multipart"
+        )
+        return _request_hash(Request(raw, parsers=[MultiPartParser()]))
+
+    assert digest(b"a,b\n1,2\n") == digest(b"a,b\n1,2\n")
+    assert digest(b"a,b\n1,2\n") != digest(b"a,b\n1,3\n")  # same name, other contents
