@@ -127,11 +127,12 @@ def main() -> None:
         bar.n = done
         bar.refresh()
 
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     with path.open("rb") as fh:
         result = import_ledger(p.user, p.site, read_rows(fh, path.name), filename=path.name,
                                progress=progress)  # fmt: skip
     elapsed = time.perf_counter() - t0
+    cpu = time.process_time() - cpu0
     bar.close()
     assert result.ok, result.errors[:5]
     checked = marks.get("checked", t0 + elapsed) - t0
@@ -139,7 +140,8 @@ def main() -> None:
     print(f"machine: {machine()}")
     print(f"imported {result.total:,} rows → {result.containers:,} containers, "
           f"{result.entries:,} entries in {elapsed:.1f} s = {result.total / elapsed:,.0f} rows/s "
-          f"(check {checked:.1f} s, write {elapsed - checked:.1f} s); peak RSS {rss:,.0f} MiB")  # fmt: skip
+          f"(check {checked:.1f} s, write {elapsed - checked:.1f} s; CPU {cpu:.1f} s); "
+          f"peak RSS {rss:,.0f} MiB; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")  # fmt: skip
     assert Container.objects.count() == result.containers
     assert LedgerEntry.objects.count() == result.entries
 

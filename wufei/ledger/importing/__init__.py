@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -114,7 +114,7 @@ def stage_of(value: Any) -> str | None:
 @dataclass(slots=True)
 class Row:
     """One row of the file: its number (header = 1), sheet, table (if the sheet or the
-    headers say) and its values by field name."""
+    headers say) and its values by field name (a file's empty cells are left out)."""
 
     number: int
     sheet: str
@@ -153,15 +153,30 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _rows(header: list[Any], body: Iterable[Any], sheet: str) -> Iterator[Row]:
+def _rows(header: list[Any], body: Iterable[Any], sheet: str,
+          cell: Callable[[Any], Any] = _cell) -> Iterator[Row]:  # fmt: skip
+    """The rows under ``header``; a row's values leave out its empty cells (``cell`` makes a
+    value: ``_cell``, or ``str.strip`` for CSV text)."""
     stage, fields = _map_header(header, sheet)
     pairs = [(i, f) for i, f in enumerate(fields) if f]
+    width = pairs[-1][0] + 1 if pairs else 0
+    if cell is str.strip:  # CSV: every cell is text
+        for number, values in enumerate(body, start=2):
+            if len(values) >= width:
+                data = {f: c for i, f in pairs if (c := values[i].strip())}
+            else:
+                data = {f: c for i, f in pairs if i < len(values) and (c := values[i].strip())}
+            if data:
+                yield Row(number, sheet, stage, data)
+        return
     for number, values in enumerate(body, start=2):
-        n = len(values)
-        data = {f: _cell(values[i]) for i, f in pairs if i < n}
-        if not any(v != "" for v in data.values()):
-            continue
-        yield Row(number, sheet, stage, data)
+        if len(values) >= width:
+            data = {f: c for i, f in pairs if (c := cell(values[i])) != ""}
+        else:
+            n = len(values)
+            data = {f: c for i, f in pairs if i < n and (c := cell(values[i])) != ""}
+        if data:
+            yield Row(number, sheet, stage, data)
 
 
 def _xlsx(file: IO[bytes]) -> Iterator[Row]:
@@ -203,7 +218,7 @@ def _csv(file: IO[bytes]) -> Iterator[Row]:
     header = next(reader, None)
     if header is None:
         return
-    yield from _rows(header, reader, "CSV")
+    yield from _rows(header, reader, "CSV", str.strip)
 
 
 def read_rows(file: IO[bytes], filename: str) -> Iterator[Row]:

@@ -61,9 +61,19 @@ def parse_time(value: Any, field: str = "time") -> dt.datetime:
         return found
     try:
         if len(s) == 16 and s[4] == "-" and s[10] == " " and s[13] == ":":
-            found = dt.datetime(
-                int(s[0:4]), int(s[5:7]), int(s[8:10]), int(s[11:13]), int(s[14:16]), tzinfo=TZ
-            )
+            try:  # the export's format: C-fast, and the same datetime as the fields below
+                if s[7] != "-":  # not a week date (2026-W10-1), which fromisoformat reads
+                    raise ValueError(s)
+                found = dt.datetime.fromisoformat(s).replace(tzinfo=TZ)
+            except ValueError:
+                found = dt.datetime(
+                    int(s[0:4]),
+                    int(s[5:7]),
+                    int(s[8:10]),
+                    int(s[11:13]),
+                    int(s[14:16]),
+                    tzinfo=TZ,
+                )
         else:
             found = dt.datetime.fromisoformat(s.replace("/", "-"))
             if found.tzinfo is None:

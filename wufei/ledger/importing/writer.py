@@ -16,18 +16,22 @@ container, which would double the import's time. See docs/ledger-import.md.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wufei.core import audit
 from wufei.core.errors import Conflict
-from wufei.core.numbering import format_serial, next_block
+from wufei.core.numbering import next_block
 from wufei.labels.ident import make_ident_code
 from wufei.registry.models import Site
 
@@ -37,7 +41,10 @@ from .parse import TZ
 
 CHUNK = 5000
 AUDIT_CHUNK = 5000
+#: SQLite page cache while writing (KiB; the default is 2,000).
+BULK_CACHE_KIB = 64 * 1024
 S = ContainerStatus
+PRODUCED, STORED_IN, STORED_OUT = EntryKind.PRODUCED, EntryKind.STORED_IN, EntryKind.STORED_OUT
 
 CONTAINER_COLUMNS = [
     "ident_code", "organization_id", "site_id", "kind", "waste_code_id", "general_category_id",
@@ -62,141 +69,170 @@ def _insert_sql(model: Any, columns: list[str]) -> str:
     return f"INSERT INTO {q(model._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
 
 
-def _numbers(org_id: int, uscc: str, steps: list[Any]) -> list[tuple[str, Any]]:
-    """(batch number, day) per step and the ident code per new container, from blocks."""
-    prefixes: dict[tuple[str, str], str] = {}
-    keys: list[tuple[str, Any]] = []
-    batch_counts: dict[tuple[str, Any], int] = {}
-    ident_counts: dict[tuple[str, Any], int] = {}
-    for step in steps:
+class _Numbers:
+    """Batch numbers per step and HJ 1276 codes per new container, reserved in blocks: one
+    ``next_block`` per prefix and day, one per waste code and day (at most 999 a day)."""
+
+    def __init__(self, org_id: int, uscc: str, steps: list[Any]) -> None:
+        self.uscc = uscc
+        prefixes: dict[tuple[str, str], str] = {}
+        keys: dict[tuple[str, dt.date], tuple[str, dt.date]] = {}  # one tuple per key
+        self._keys: list[tuple[str, dt.date]] = []  # (prefix, day) per step
+        batch_counts: dict[tuple[str, dt.date], int] = {}
+        ident_counts: dict[tuple[str, dt.date], int] = {}
+        for step in steps:
+            day = step.event.at.astimezone(TZ).date()
+            prefix = prefixes.get((step.kind, step.treatment))
+            if prefix is None:
+                treatment = step.treatment if step.treatment != "auto" else ""
+                prefix = prefixes[(step.kind, step.treatment)] = codes.batch_prefix(
+                    step.kind, WasteKind.HAZARDOUS, treatment
+                )
+            key = keys.setdefault((prefix, day), (prefix, day))
+            self._keys.append(key)
+            batch_counts[key] = batch_counts.get(key, 0) + 1
+            if step.kind == PRODUCED:
+                ik = (step.event.code.waste_code.digits, day)
+                ident_counts[ik] = ident_counts.get(ik, 0) + 1
+        self._batches: dict[tuple[str, dt.date], tuple[str, Iterator[int]]] = {}
+        for (prefix, day), n in batch_counts.items():
+            block = next_block(f"ledger:{org_id}:{prefix}:{day:%Y%m%d}", day.year, n)
+            self._batches[(prefix, day)] = (f"{prefix}{day:%Y%m%d}", iter(block))
+        self._idents: dict[tuple[str, dt.date], Iterator[int]] = {}
+        self._ident_heads: dict[tuple[str, dt.date], str] = {}
+        for (digits, day), n in ident_counts.items():
+            block = next_block(f"ident:{org_id}:{digits}:{day:%Y%m%d}", day.year, n)
+            if block.stop - 1 > 999:
+                raise Conflict(
+                    _("More than 999 containers of one waste code on %(day)s.") % {"day": day},
+                    code="ledger.ident_sequence_full",
+                )
+            self._idents[(digits, day)] = iter(block)
+
+    def batches(self) -> Iterator[str]:
+        """The batch number of each step, in step order."""
+        width = codes.SEQUENCE_WIDTH
+        for key in self._keys:
+            head, numbers = self._batches[key]
+            yield head + str(next(numbers)).zfill(width)
+
+    def ident(self, step: Any) -> str:
+        """The HJ 1276 code of a 产生 step's container (steps in order): ``make_ident_code``
+        for the first of each waste code and day, the same head with the next sequence after."""
+        waste_code = step.event.code.waste_code
         day = step.event.at.astimezone(TZ).date()
-        pk = (step.kind, step.treatment)
-        prefix = prefixes.get(pk)
-        if prefix is None:
-            treatment = step.treatment if step.treatment != "auto" else ""
-            prefix = prefixes[pk] = codes.batch_prefix(step.kind, WasteKind.HAZARDOUS, treatment)
-        key = (prefix, day)
-        keys.append(key)
-        batch_counts[key] = batch_counts.get(key, 0) + 1
-        if step.kind == EntryKind.PRODUCED:
-            ik = (step.event.code.waste_code.digits, day)
-            ident_counts[ik] = ident_counts.get(ik, 0) + 1
-    blocks: dict[tuple[str, Any], Iterator[int]] = {}
-    for (prefix, day), n in batch_counts.items():
-        blocks[(prefix, day)] = iter(
-            next_block(f"ledger:{org_id}:{prefix}:{day:%Y%m%d}", day.year, n)
-        )
-    idents: dict[tuple[str, Any], Iterator[int]] = {}
-    for (digits, day), n in ident_counts.items():
-        block = next_block(f"ident:{org_id}:{digits}:{day:%Y%m%d}", day.year, n)
-        if block.stop - 1 > 999:
-            raise Conflict(
-                _("More than 999 containers of one waste code on %(day)s.") % {"day": day},
-                code="ledger.ident_sequence_full",
-            )
-        idents[(digits, day)] = iter(block)
-    out: list[tuple[str, Any]] = []
-    width = codes.SEQUENCE_WIDTH
-    for step, (prefix, day) in zip(steps, keys, strict=True):
-        number = next(blocks[(prefix, day)])
-        out.append((format_serial(f"{prefix}{day:%Y%m%d}", number, max(width, len(str(number)))),
-                    day))  # fmt: skip
-        if step.kind == EntryKind.PRODUCED:
-            box = step.event.box
-            line = step.event.code
-            seq = next(idents[(line.waste_code.digits, day)])
-            box.ident = make_ident_code(uscc, line.waste_code.code, day, seq)
-    return out
+        key = (waste_code.digits, day)
+        seq = next(self._idents[key])
+        head = self._ident_heads.get(key)
+        if head is None:
+            code = make_ident_code(self.uscc, waste_code.code, day, seq)
+            self._ident_heads[key] = code[:-3]
+            return code
+        return f"{head}{seq:03d}"
 
 
 def write(actor: Any, site: Site, steps: list[Any], result: Any, *, filename: str = "",
           progress: Callable[[int], Any] | None = None) -> None:  # fmt: skip
     org = site.organization
-    ops = connection.ops
-    adapt_dt = ops.adapt_datetimefield_value
-    adapt_date = ops.adapt_datefield_value
     now = timezone.now()
+    adapt_dt = _datetime_adapter()
+    adapt_date = connection.ops.adapt_datefield_value
     now_db = adapt_dt(now)
     actor_id = actor.pk if getattr(actor, "pk", None) else None
-    actor_name = str(actor)[:50]
-    storage_text = _("storage")
     import_id = uuid.uuid4().hex
-    with transaction.atomic():
-        numbers = _numbers(org.pk, org.uscc, steps)
-        entries: list[list[Any]] = []
+    total = len(steps)
+    with transaction.atomic(), _bulk_cache():
+        numbers = _Numbers(org.pk, org.uscc, steps)
         new_boxes: list[Any] = []
         touched: dict[int, Any] = {}
-        for step, (batch, _day) in zip(steps, numbers, strict=True):
-            ev, box = step.event, step.event.box
+        for step in steps:  # the codes, and each container's state after its last step
+            box = step.event.box
             kind = step.kind
-            at = ev.at
-            production = storage = ""
-            destination = reason = ""
-            operator = ev.operator or actor_name
-            transport = ""
-            method_id = None
-            if kind == EntryKind.PRODUCED:
+            if kind == PRODUCED:
                 new_boxes.append(box)
-                box.production_batch = batch
-                destination, reason = ev.destination or storage_text, ev.remark
-            elif kind == EntryKind.STORED_IN:
-                production, storage = box.production_batch, ""
-                transport, reason = ev.transport, ev.remark
-                box.storage_batch = batch
-                box.stored_since = at
-            elif kind == EntryKind.STORED_OUT:
-                storage = box.storage_batch
-                if step.treatment == "auto":
-                    operator = actor_name
-                    destination = _("own treatment at %(code)s") % {"code": ev.facility.code}
-                else:
-                    destination, reason, transport = ev.destination, ev.remark, ev.transport
-                box.out_batch = batch
+                box.ident = numbers.ident(step)
+            elif kind == STORED_IN:
+                box.stored_since = step.event.at
+            elif kind == STORED_OUT:
                 box.stored_since = None
-            else:
-                production, storage = box.production_batch, box.out_batch
-                method_id, reason = ev.method.pk, ev.remark
             if box.pk is not None:
                 touched[box.pk] = box
             box.version += 1
-            entries.append([org.pk, box.site_id, box, kind, batch, adapt_dt(at), box.weight,
-                            step.facility_id, method_id, operator, transport, production,
-                            storage, destination, "", "", "", "", step.status_before, None,
-                            reason, actor_id, now_db])  # fmt: skip
-        done = 0
-        total = len(steps)
         with connection.cursor() as cursor:
             sql = _insert_sql(Container, CONTAINER_COLUMNS)
+            done = 0
             for start in range(0, len(new_boxes), CHUNK):
                 chunk = new_boxes[start : start + CHUNK]
+                last_pk = Container.objects.aggregate(m=Max("pk"))["m"] or 0
                 cursor.executemany(sql, [_container_row(b, org.pk, actor_id, now_db, adapt_dt,
                                                         adapt_date) for b in chunk])  # fmt: skip
-                idents = [b.ident for b in chunk]
-                for s in range(0, len(idents), 900):
-                    found = dict(
-                        Container.objects.filter(ident_code__in=idents[s : s + 900]).values_list(
-                            "ident_code", "pk"
-                        )
-                    )
-                    for b in chunk[s : s + 900]:
-                        b.pk = found[b.ident]
+                # ours are the new rows above last_pk (others' are told apart by the code)
+                found = dict(
+                    Container.objects.filter(pk__gt=last_pk).values_list("ident_code", "pk")
+                )
+                for b in chunk:
+                    b.pk = found[b.ident]
                 done += len(chunk)
                 if progress:
                     progress(min(done, total))
             sql = _insert_sql(LedgerEntry, ENTRY_COLUMNS)
-            for start in range(0, len(entries), CHUNK):
-                chunk_rows = entries[start : start + CHUNK]
-                for row in chunk_rows:
-                    row[2] = row[2].pk
-                cursor.executemany(sql, chunk_rows)
+            rows: list[tuple[Any, ...]] = []
+            done = 0
+            for row in _entry_rows(steps, numbers, org.pk, actor, adapt_dt(now), adapt_dt):
+                rows.append(row)
+                if len(rows) == CHUNK:
+                    cursor.executemany(sql, rows)
+                    done += len(rows)
+                    rows = []
+                    if progress:
+                        progress(min(total, done))
+            if rows:
+                cursor.executemany(sql, rows)
                 if progress:
-                    progress(min(total, start + len(chunk_rows)))
+                    progress(total)
         _update_existing(list(touched.values()), now)
         boxes = new_boxes + list(touched.values())
-        _audit(actor, site, boxes, len(entries), import_id, filename, result.total)
+        _audit(actor, site, boxes, total, import_id, filename, result.total)
     result.containers = len(new_boxes)
-    result.entries = len(entries)
+    result.entries = total
     result.import_id = import_id
+
+
+def _entry_rows(steps: list[Any], numbers: _Numbers, org_id: int, actor: Any, now_db: Any,
+                adapt_dt: Callable[[Any], Any]) -> Iterator[tuple[Any, ...]]:  # fmt: skip
+    """The entry rows in step order, filling the links (产生批次编码 / 入库批次编码) as the
+    actions do: each step reads the batch numbers of the container's earlier steps."""
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    actor_name = str(actor)[:50]
+    storage_text = _("storage")
+    for step, batch in zip(steps, numbers.batches(), strict=True):
+        ev, box = step.event, step.event.box
+        kind = step.kind
+        production = storage = destination = reason = transport = ""
+        operator = ev.operator or actor_name
+        method_id = None
+        if kind == PRODUCED:
+            box.production_batch = batch
+            destination, reason = ev.destination or storage_text, ev.remark
+        elif kind == STORED_IN:
+            production = box.production_batch
+            transport, reason = ev.transport, ev.remark
+            box.storage_batch = batch
+        elif kind == STORED_OUT:
+            storage = box.storage_batch
+            if step.treatment == "auto":
+                operator = actor_name
+                destination = _("own treatment at %(code)s") % {"code": ev.facility.code}
+            else:
+                destination, reason, transport = ev.destination, ev.remark, ev.transport
+            box.out_batch = batch
+        else:
+            production, storage = box.production_batch, box.out_batch
+            method_id, reason = ev.method.pk, ev.remark
+        yield (org_id, box.site_id, box.pk, kind, batch, adapt_dt(ev.at), box.weight,
+               step.facility_id, method_id, operator, transport, production, storage,
+               destination, "", "", "", "", step.status_before, None, reason, actor_id,
+               now_db)  # fmt: skip
 
 
 def _container_row(b: Any, org_id: int, actor_id: Any, now_db: Any, adapt_dt: Any,
@@ -212,6 +248,40 @@ def _container_row(b: Any, org_id: int, actor_id: Any, now_db: Any, adapt_dt: An
         adapt_dt(b.stored_since) if b.status == S.STORED else None, at_db, actor_id, now_db,
         now_db, b.version,
     )  # fmt: skip
+
+
+def _datetime_adapter() -> Callable[[Any], Any]:
+    """``connection.ops.adapt_datetimefield_value`` for the import's aware datetimes; on SQLite
+    the same text (UTC, no offset) without the per-call checks, which cost seconds a million."""
+    ops = connection.ops
+    if connection.vendor != "sqlite" or not settings.USE_TZ:
+        return ops.adapt_datetimefield_value
+    tz = connection.timezone
+
+    def adapt(value: Any) -> Any:
+        if value is None or value.tzinfo is None:
+            return ops.adapt_datetimefield_value(value)
+        return str(value.astimezone(tz).replace(tzinfo=None))
+
+    return adapt
+
+
+@contextmanager
+def _bulk_cache() -> Iterator[None]:
+    """On SQLite, a larger page cache for this connection while the import writes (the
+    indexes of a million new rows do not fit the default 2 MiB); restored afterwards."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def _update_existing(boxes: list[Any], now: Any) -> None:

@@ -177,3 +177,25 @@ def test_json_rows_and_permission(p):
     reader = member_of(p.org, role="reader")
     with pytest.raises(Forbidden):
         actions.import_ledger(reader, p.site, json_rows(rows))
+
+
+def test_odd_values_are_reported_by_row_and_column(p):
+    """The per-import caches take no shortcut: an ISO week date, a list where a text is
+    expected, and a repeated bad value are each reported on their row."""
+    base = {"stage": "produced", "time": "2026-02-01 09:00", "waste_code": p.code.code,
+            "quantity": "0.1", "package_type": "drum"}  # fmt: skip
+    rows = [
+        base | {"time": "2026-W05-1 09:00", "container_code": "J1"},
+        base | {"stage": ["produced"], "container_code": "J2"},
+        base | {"package_type": ["drum"], "container_code": "J3"},
+        base | {"package_type": "缸", "container_code": "J4"},
+        base | {"package_type": "缸", "container_code": "J5"},
+    ]
+    result = actions.import_ledger(p.user, p.site, json_rows(rows))
+    assert [(e.row, e.field, e.code) for e in result.errors] == [
+        (1, "time", "ledger.import_time"),
+        (2, "stage", "ledger.import_stage"),
+        (3, "package_type", "ledger.import_package"),
+        (4, "package_type", "ledger.import_package"),
+        (5, "package_type", "ledger.import_package"),
+    ]
