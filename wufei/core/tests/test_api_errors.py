@@ -93,3 +93,22 @@ def test_idempotency_digest_covers_uploaded_file_contents():
 
     assert digest(b"a,b\n1,2\n") == digest(b"a,b\n1,2\n")
     assert digest(b"a,b\n1,2\n") != digest(b"a,b\n1,3\n")  # same name, other contents
+
+
+@pytest.mark.django_db
+def test_pages_are_chinese_unless_the_user_switches(client):
+    # A browser that prefers English still gets the Chinese platform …
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in page and "登录" in page
+    # … until the user picks English with the switch (the language cookie).
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    page = client.get("/accounts/login/").content.decode()
+    assert 'lang="en"' in page and "Sign in" in page
+
+
+@pytest.mark.django_db
+def test_api_honours_accept_language(client):
+    zh = client.get("/api/v1/waste-codes/").json()  # not signed in: an error body
+    en = client.get("/api/v1/waste-codes/", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert zh["message"] != en["message"]
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in zh["message"])

@@ -53,7 +53,8 @@ def test_scan_page(user_client):
 
 @pytest.mark.django_db
 def test_scan_page_in_english(user_client):
-    response = user_client.get(reverse("labels:scan"), HTTP_ACCEPT_LANGUAGE="en")
+    user_client.cookies["django_language"] = "en"
+    response = user_client.get(reverse("labels:scan"))
     html = response.content.decode()
     assert "Scan a container&#x27;s QR code" in html or "Scan a container's QR code" in html
     assert "扫描容器二维码" not in html

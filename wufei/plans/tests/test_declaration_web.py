@@ -87,9 +87,8 @@ def test_overrun_and_overdue_are_flagged_on_the_pages(client, p, county_regulato
         page = client.get(reverse("plans:declaration_detail", args=[decl.pk])).content.decode()
         assert 'data-testid="overruns"' in page and 'data-testid="overdue"' in page
         client.force_login(county_regulator)
-        page = client.get(
-            reverse("plans:declaration_overdue"), HTTP_ACCEPT_LANGUAGE="en"
-        ).content.decode()
+        client.cookies["django_language"] = "en"
+        page = client.get(reverse("plans:declaration_overdue")).content.decode()
         assert p.site.name in page and "Days overdue" in page
         page = client.get(reverse("plans:declaration_detail", args=[decl.pk])).content.decode()
         assert 'data-testid="confirm"' not in page  # the bureau sees, the producer confirms
