@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "wufei.registry",
     "wufei.plans",
     "wufei.ledger",
+    "wufei.approvals",
+    "wufei.manifests",
     "wufei.labels",
     "wufei.demo",
 ]

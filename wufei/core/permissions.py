@@ -63,6 +63,12 @@ class Policy:
 
     org_path: str | None = None
     region_path: str | None = None
+    # More organisations that are parties to the row (a manifest's receiver and carrier):
+    # forward paths resolved like org_path; "related" paths cross a reverse relation (the
+    # manifest's later carriers) and are filtered through a sub-query, so rows never repeat.
+    party_paths: tuple[str, ...] = ()
+    related_party_paths: tuple[str, ...] = ()
+    extra_region_paths: tuple[str, ...] = ()  # e.g. the destination region of a manifest
     self_path: str | None = None
     public_view: bool = False
     view_roles: frozenset[str] = ALL_ROLES - {DRIVER}
@@ -140,9 +146,15 @@ def restriction(model: type[models.Model], user: Any, action: str) -> Q | None:
         orgs = p.orgs_with(roles)
         if orgs:
             q |= Q(**{_lookup(policy.org_path, "__in"): orgs})
+            for path in policy.party_paths:
+                q |= Q(**{f"{path}__in": orgs})
+            for path in policy.related_party_paths:
+                q |= Q(pk__in=model._default_manager.filter(**{f"{path}__in": orgs}).values("pk"))
     if policy.region_path and action in policy.regulator_actions:
         for prefix in p.jurisdictions:
             q |= Q(**{f"{policy.region_path}__startswith": prefix})
+            for path in policy.extra_region_paths:
+                q |= Q(**{f"{path}__startswith": prefix})
     if policy.self_path and action in policy.self_actions:
         q |= Q(**{policy.self_path: p.user_id})
     return q
@@ -191,12 +203,18 @@ def allows(user: Any, action: str, obj: models.Model) -> bool:
         org_id = obj.pk if policy.org_path == "" else _resolve(obj, policy.org_path)
         if org_id is not None and p.org_roles.get(org_id) in roles:
             return True
-    if (
-        policy.region_path
-        and action in policy.regulator_actions
-        and p.in_jurisdiction(_resolve(obj, policy.region_path))
-    ):
-        return True
+        for path in policy.party_paths:
+            if p.org_roles.get(_resolve(obj, path)) in roles:
+                return True
+        orgs = p.orgs_with(roles)
+        if orgs and obj.pk is not None:
+            for path in policy.related_party_paths:
+                if type(obj)._default_manager.filter(pk=obj.pk, **{f"{path}__in": orgs}).exists():
+                    return True
+    if policy.region_path and action in policy.regulator_actions:
+        for path in (policy.region_path, *policy.extra_region_paths):
+            if p.in_jurisdiction(_resolve(obj, path)):
+                return True
     if policy.self_path and action in policy.self_actions:
         return _resolve(obj, policy.self_path) == p.user_id
     return False

@@ -11,39 +11,32 @@ test: adding a model means deciding, here, who may do what with it. See docs/per
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.apps import apps
-from django.contrib.auth.models import AnonymousUser
 from django.db import models
 
 from wufei.core.permissions import ACTIONS, allows, forget_principal
 
-ROLES = [
-    "anonymous",
-    "no_membership",
-    "platform_admin",
-    "owner_admin",
-    "owner_member",
-    "owner_reader",
-    "owner_driver",
-    "other_org_admin",
-    "reg_county",
-    "reg_city",
-    "reg_province",
-    "reg_other_city",
-]
-
-# Shorthands for the table below.
-ADMIN = {"platform_admin"}
-COVERING = {"reg_county", "reg_city", "reg_province"}
-OWNER_WRITE = {"owner_admin", "owner_member"}
-OWNER_STAFF = OWNER_WRITE | {"owner_reader"}
-SIGNED_IN = set(ROLES) - {"anonymous"}
-NOBODY: set[str] = set()
+from .matrix_world import (
+    ADMIN,
+    COVERING,
+    NOBODY,
+    OWNER_STAFF,
+    OWNER_WRITE,
+    ROLES,
+    SIGNED_IN,
+    World,
+    _catalog,
+    _container,
+    _permit,
+    _saved,
+    _site,
+)
 
 # Models that are never exposed to users (no list, no detail, no API): internal bookkeeping.
 INTERNAL = {"core.audithead", "core.sequence", "core.idempotencyrecord"}
@@ -182,115 +175,6 @@ def test_every_model_is_in_the_matrix():
         assert hasattr(apps.get_model(label).objects, "restrict"), f"{label} has no restrict()"
 
 
-# --- the world ---------------------------------------------------------------------------------
-
-
-class World:
-    """Organisation A in 柯桥区 (330603, 绍兴市 3306, 浙江省 33), B in 西湖区 (杭州市), regulators."""
-
-    def __init__(self) -> None:
-        from wufei.catalog.models import Region
-        from wufei.core.models import User
-        from wufei.registry.models import Membership, Organization
-
-        def region(code: str, name: str, level: str, parent: Any = None) -> Any:
-            return Region.objects.get_or_create(
-                code=code,
-                defaults={
-                    "name": name,
-                    "level": level,
-                    "parent": parent,
-                    "prefix": Region.prefix_of(code, level),
-                },
-            )[0]
-
-        zj = region("330000", "浙江省", "province")
-        sx = region("330600", "绍兴市", "city", zj)
-        self.keqiao = region("330603", "柯桥区", "county", sx)
-        hz = region("330100", "杭州市", "city", zj)
-        xihu = region("330106", "西湖区", "county", hz)
-
-        counter = iter(range(1, 100))
-
-        def org(name: str, reg: Any, **roles: bool) -> Any:
-            n = next(counter)
-            return Organization.objects.create(
-                uscc=f"MATRIX{n:012d}", name=name, region=reg, **roles
-            )
-
-        self.a = org(
-            "甲印染有限公司", self.keqiao, is_producer=True, is_carrier=True, is_receiver=True
-        )
-        self.b = org("乙化工有限公司", xihu, is_producer=True)
-        bureaus = {
-            "reg_county": org("柯桥分局", self.keqiao, is_regulator=True),
-            "reg_city": org("绍兴市生态环境局", sx, is_regulator=True),
-            "reg_province": org("浙江省生态环境厅", zj, is_regulator=True),
-            "reg_other_city": org("杭州市生态环境局", hz, is_regulator=True),
-        }
-        self.users: dict[str, Any] = {"anonymous": AnonymousUser()}
-        for name in ROLES[1:]:
-            self.users[name] = User.objects.create_user(
-                name, password="matrix-password-123", is_superuser=(name == "platform_admin")
-            )
-        for name, role in [
-            ("owner_admin", "admin"),
-            ("owner_member", "member"),
-            ("owner_reader", "reader"),
-            ("owner_driver", "driver"),
-        ]:
-            Membership.objects.create(user=self.users[name], organization=self.a, role=role)
-        Membership.objects.create(
-            user=self.users["other_org_admin"], organization=self.b, role="admin"
-        )
-        for name, bureau in bureaus.items():
-            Membership.objects.create(user=self.users[name], organization=bureau, role="member")
-
-
-def _catalog(w: World) -> dict[str, Any]:
-    from wufei.catalog.models import CatalogueEdition, WasteCategory, WasteCode
-
-    ed = CatalogueEdition.objects.create(
-        code="T", title="test edition", effective_from=dt.date(2021, 1, 1)
-    )
-    cat = WasteCategory.objects.create(edition=ed, code="HW08", name="废矿物油与含矿物油废物")
-    code = WasteCode.objects.create(
-        edition=ed,
-        category=cat,
-        code="900-249-08",
-        industry_code="900",
-        industry_source="非特定行业",
-        description="其他生产、销售、使用过程中产生的废矿物油",
-        hazard="T,I",
-        hazard_mode="all",
-    )
-    return {"edition": ed, "category": cat, "code": code}
-
-
-def _site(w: World) -> Any:
-    from wufei.registry.models import Site
-
-    return Site(organization=w.a, name="一号厂区", region=w.keqiao, address="柯桥区某路1号")
-
-
-def _permit(w: World) -> Any:
-    from wufei.registry.models import Permit
-
-    return Permit(
-        organization=w.a,
-        number="浙危废经第3306001号",
-        issuer="浙江省生态环境厅",
-        issued_on=dt.date(2025, 1, 1),
-        valid_from=dt.date(2025, 1, 1),
-        valid_until=dt.date(2029, 12, 31),
-    )
-
-
-def _saved(obj: Any) -> Any:
-    obj.save()
-    return obj
-
-
 def _build_facility(w: World) -> Any:
     from wufei.registry.models import Facility
 
@@ -398,22 +282,6 @@ def _build_declaration_line(w: World) -> Any:
     )
 
 
-def _container(w: World) -> Any:
-    from wufei.ledger.models import Container
-
-    return Container(
-        organization=w.a,
-        site=_saved(_site(w)),
-        kind="hazardous",
-        waste_code=_catalog(w)["code"],
-        internal_name="废机油",
-        form="liquid",
-        package_type="drum",
-        volume_litres=Decimal("200"),
-        produced_on=dt.date(2026, 3, 2),
-    )
-
-
 def _build_entry(w: World) -> Any:
     from wufei.ledger.models import LedgerEntry
 
@@ -511,6 +379,24 @@ BUILDERS: dict[str, Callable[[World], Any]] = {
     "ledger.scaledevice": _scale,
     "ledger.scalereading": _build_reading,
 }
+
+
+def _collect_app_entries() -> None:
+    """Apps newer than the ledger keep their rows of the matrix in ``<app>/tests/matrix.py``."""
+    for config in apps.get_app_configs():
+        if not config.name.startswith("wufei.") or config.name == "wufei.core":
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.tests.matrix")
+        except ModuleNotFoundError as exc:
+            if exc.name not in (f"{config.name}.tests", f"{config.name}.tests.matrix"):
+                raise
+            continue
+        EXPECTED.update(module.EXPECTED)
+        BUILDERS.update(module.BUILDERS)
+
+
+_collect_app_entries()
 
 
 @pytest.mark.django_db
