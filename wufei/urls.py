@@ -36,6 +36,7 @@ urlpatterns = [
     path("ledger/", include("wufei.ledger.urls")),
     path("c/<str:ident_code>", ledger_views.container_by_code, name="container_short"),
     path("labels/", include("wufei.labels.urls")),
+    path("manifests/", include("wufei.manifests.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
