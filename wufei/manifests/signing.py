@@ -113,7 +113,7 @@ def canonical_content(manifest: Manifest) -> dict[str, Any]:
                 "method": line.method.code,
                 "received_tonnes": _plain(line.received_tonnes),
                 "accepted_tonnes": _plain(line.accepted_tonnes),
-                "received_method": line.received_method.code if line.received_method_id else None,  # type: ignore[union-attr]
+                "received_method": line.received_method.code if line.received_method else None,
                 "outcome": line.outcome,
             }
         )
@@ -129,9 +129,7 @@ def canonical_content(manifest: Manifest) -> dict[str, Any]:
                 "received_tonnes": _plain(item.received_tonnes),
                 "refused": item.refused,
                 "treated": bool(item.treated_at),
-                "treatment_method": item.treatment_method.code
-                if item.treatment_method_id
-                else None,  # type: ignore[union-attr]
+                "treatment_method": item.treatment_method.code if item.treatment_method else None,
             }
         )
     legs = [
@@ -144,7 +142,7 @@ def canonical_content(manifest: Manifest) -> dict[str, Any]:
         "shipper": manifest.shipper.uscc,
         "shipper_site": manifest.shipper_site_id,
         "receiver": manifest.receiver.uscc,
-        "receiver_permit": manifest.receiver_permit.number if manifest.receiver_permit_id else None,  # type: ignore[union-attr]
+        "receiver_permit": manifest.receiver_permit.number if manifest.receiver_permit else None,
         "carrier": manifest.carrier.uscc,
         "plate": manifest.vehicle.plate,
         "driver": manifest.driver.qualification_no,

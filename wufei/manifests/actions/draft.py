@@ -177,7 +177,12 @@ def _lines_for(manifest: Manifest, containers: list[Container], methods: Any) ->
             method=_method(chosen, code),
         )
         ManifestItem.objects.bulk_create(
-            ManifestItem(manifest=manifest, line=line, container=c, dispatch_tonnes=c.weight_tonnes)
+            ManifestItem(
+                manifest=manifest,
+                line=line,
+                container=c,
+                dispatch_tonnes=c.weight_tonnes or Decimal("0"),
+            )
             for c in members
         )
 
@@ -486,7 +491,7 @@ def cancel(actor: Any, manifest: Manifest, *, reason: str, version: int | None =
             )
         before = snapshot(manifest)
         was_submitted = manifest.status == ManifestStatus.SUBMITTED
-        if was_submitted and manifest.approval_id:
+        if was_submitted and manifest.approval is not None:
             from wufei.approvals import actions as approvals
 
             for line in manifest.lines.select_related("waste_code", "method"):

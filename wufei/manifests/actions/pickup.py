@@ -145,7 +145,7 @@ def _missing(manifest: Manifest, leg: int | None = None) -> list[str]:
         qs = qs.exclude(status=ItemStatus.LOADED)
     else:
         qs = qs.filter(last_scanned_leg__lt=leg)
-    return [i.container.ident_code for i in qs]
+    return [i.container.ident_code or str(i.container_id) for i in qs]
 
 
 def sign_handover(actor: Any, manifest: Manifest, *, version: int | None = None) -> Manifest:
@@ -173,9 +173,9 @@ def sign_handover(actor: Any, manifest: Manifest, *, version: int | None = None)
                 item.container,
                 receiver_name=manifest.receiver.name,
                 method=item.line.method,
-                receiver_permit_number=manifest.receiver_permit.number
-                if manifest.receiver_permit_id
-                else "",  # type: ignore[union-attr]
+                receiver_permit_number=(
+                    manifest.receiver_permit.number if manifest.receiver_permit else ""
+                ),
                 manifest_number=manifest.number or "",
             )
         sign(actor, manifest, SignatureStep.HANDOVER, org, SHIPPER)

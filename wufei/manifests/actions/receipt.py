@@ -159,7 +159,7 @@ def sign_receipt(
                 field="refused",
             )
         unweighed = [
-            i.container.ident_code
+            i.container.ident_code or str(i.container_id)
             for i in items
             if i.received_tonnes is None and i.container.ident_code not in refused
         ]
@@ -247,7 +247,7 @@ def sign_receipt(
                     code="manifests.refusal_route_required",
                     field="refusal_route",
                 ) from None
-        if n_refused and manifest.approval_id:
+        if n_refused and manifest.approval is not None:
             from wufei.approvals import actions as approvals
 
             for line in manifest.lines.select_related("waste_code", "method"):
