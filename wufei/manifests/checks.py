@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
@@ -71,9 +72,17 @@ def check_plan(manifest: Manifest, rules: KindRules, lines: Iterable[ManifestLin
             )
 
 
-def _exempt_from_permit(code: WasteCode, method: TreatmentMethod) -> bool:
+def permit_exemptions(code: WasteCode, method: TreatmentMethod) -> list[Any]:
+    """The 豁免清单 rows that suspend the permit for ``code`` at the method's stage. They apply
+    only when their condition is met, so the shipper must claim one explicitly on the line."""
     stage = "utilisation" if method.kind == "utilisation" else "disposal"
-    return any(e.suspends_permit for e in is_exempt(code, stage))
+    return [e for e in is_exempt(code, stage) if e.suspends_permit]
+
+
+def _exempt_from_permit(line: ManifestLine) -> bool:
+    if line.exemption_id is None or line.waste_code is None:
+        return False
+    return any(e.pk == line.exemption_id for e in permit_exemptions(line.waste_code, line.method))
 
 
 def used_capacity(scope: PermitScope, year: int, exclude: Manifest | None = None) -> Decimal:
@@ -122,9 +131,7 @@ def check_receiver(manifest: Manifest, rules: KindRules, lines: list[ManifestLin
     if not rules.permit_required:
         return
     needing = [
-        line
-        for line in lines
-        if line.waste_code is not None and not _exempt_from_permit(line.waste_code, line.method)
+        line for line in lines if line.waste_code is not None and not _exempt_from_permit(line)
     ]
     if not needing:
         return

@@ -303,6 +303,15 @@ class ManifestLine(models.Model):
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
     discrepancy = models.JSONField(_("discrepancies"), default=list, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    exemption = models.ForeignKey(
+        "catalog.Exemption",
+        verbose_name=_("exemption claimed (豁免清单)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The shipper states that the row's condition is met, so no permit is needed."),
+    )
 
     objects = RestrictedManager()
     policy = _child_policy("manifest")

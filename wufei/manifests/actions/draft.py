@@ -152,7 +152,33 @@ def _check_kind(kind: str, containers: list[Container]) -> None:
             )
 
 
-def _lines_for(manifest: Manifest, containers: list[Container], methods: Any) -> None:
+def _exemption(code: Any, method: TreatmentMethod, value: Any) -> Any:
+    """The claimed 豁免清单 row for a line, if any: it must suspend the permit at that stage."""
+    if value in (None, ""):
+        return None
+    if code is None:
+        raise ValidationFailed(
+            _("Only hazardous waste has exemptions."),
+            code="manifests.exemption_invalid",
+            field="exemptions",
+        )
+    allowed = {e.pk: e for e in checks.permit_exemptions(code, method)}
+    found = allowed.get(_pk(value)) or allowed.get(int(value) if str(value).isdigit() else None)
+    if found is None:
+        raise ValidationFailed(
+            _(
+                "The exemption list has no row that frees %(code)s from the permit for method %(method)s."
+            )
+            % {"code": code.code, "method": method.code},
+            code="manifests.exemption_invalid",
+            field="exemptions",
+        )
+    return found
+
+
+def _lines_for(
+    manifest: Manifest, containers: list[Container], methods: Any, exemptions: Any = None
+) -> None:
     """Group the containers into waste lines (code, name, form, packaging)."""
     groups: OrderedDict[tuple[Any, ...], list[Container]] = OrderedDict()
     for c in containers:
@@ -176,6 +202,10 @@ def _lines_for(manifest: Manifest, containers: list[Container], methods: Any) ->
             quantity_tonnes=sum((c.weight_tonnes or Decimal("0") for c in members), Decimal("0")),
             method=_method(chosen, code),
         )
+        claimed = (exemptions or {}).get(code) if isinstance(exemptions, dict) else None
+        if claimed:
+            line.exemption = _exemption(first.waste_code, line.method, claimed)
+            line.save(update_fields=["exemption"])
         ManifestItem.objects.bulk_create(
             ManifestItem(
                 manifest=manifest,
@@ -301,6 +331,7 @@ DRAFT_FIELDS = (
     "emergency_measures",
     "containers",
     "methods",
+    "exemptions",
     "kind",
 )
 
@@ -316,7 +347,7 @@ def create_draft(actor: Any, **data: Any) -> Manifest:
         if not allows(actor, "add", manifest):
             acting_org(actor, manifest.shipper_id, WRITERS, SHIPPER)
         manifest.save()
-        _lines_for(manifest, containers, data.get("methods"))
+        _lines_for(manifest, containers, data.get("methods"), data.get("exemptions"))
         ManifestLeg.objects.create(
             manifest=manifest,
             sequence=1,
@@ -345,7 +376,7 @@ def update_draft(
         manifest.items.all().delete()
         manifest.lines.all().delete()
         manifest.legs.all().delete()
-        _lines_for(manifest, containers, data.get("methods"))
+        _lines_for(manifest, containers, data.get("methods"), data.get("exemptions"))
         ManifestLeg.objects.create(
             manifest=manifest,
             sequence=1,
