@@ -296,6 +296,8 @@ def serve(py: Path, env: dict[str, str], host: str, port: int) -> int:
     url = f"http://{host}:{port}/"
     say(f"serving wufei on {url}  (sign in at {url}accounts/login/, stop with Ctrl-C)")
     cmd = [str(py), "manage.py", "runserver", "--noreload", f"{host}:{port}"]
+    if not env.get("CELERY_BROKER_URL"):
+        env = {**env, "WUFEI_SCHEDULER": env.get("WUFEI_SCHEDULER", "inline")}  # periodic jobs
     sys.stdout.flush()
     if os.name == "posix":
         # Become the server: Ctrl-C and a kill of this process's id stop it, no orphan is left.

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from wufei.catalog.models import Region
-from wufei.core import audit
+from wufei.core import audit, events
 from wufei.manifests.models import Manifest, ManifestStatus
 from wufei.registry.models import Site
 from wufei.tracking.models import TrackPoint
@@ -221,6 +221,9 @@ def analyse(manifest: Manifest, *, now: dt.datetime | None = None) -> Analysis:
                 organization_id=manifest.shipper_id,
                 region_prefix=manifest.origin_region.prefix,
             )
+    if new:
+        ids = [f.pk for f in new]
+        transaction.on_commit(lambda: events.emit("trip.findings", finding_ids=ids))
     return Analysis(trip=trip, new_findings=new)
 
 

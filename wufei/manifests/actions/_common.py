@@ -166,7 +166,10 @@ def publish(manifest: Manifest, event: str, orgs: list[int], title: str, body: s
     targets = sorted({o for o in orgs if o})
 
     def send() -> None:
+        from wufei.core import events
         from wufei.notifications.service import publish as notify
+
+        events.emit(event, manifest_id=manifest.pk)
 
         notify(
             event,

@@ -1,0 +1,1 @@
+from wufei.manifests.tests.conftest import clock, english, trip  # noqa: F401
