@@ -9,6 +9,7 @@ from drf_spectacular.views import (
 )
 
 from wufei.ledger import views as ledger_views
+from wufei.manifests import views_proof as manifest_proof_views
 
 from . import views
 
@@ -37,6 +38,7 @@ urlpatterns = [
     path("c/<str:ident_code>", ledger_views.container_by_code, name="container_short"),
     path("labels/", include("wufei.labels.urls")),
     path("manifests/", include("wufei.manifests.urls")),
+    path("v/<str:token>", manifest_proof_views.verify_page, name="manifest_verify"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

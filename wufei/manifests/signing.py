@@ -4,7 +4,7 @@ Each step's signature records signer, role, organisation and time and the SHA-25
 manifest's *canonical content* at that step (sorted-key JSON of everything the parties agreed
 on: parties, vehicle, lines, containers and their weights). The platform countersigns the
 signature statement with its Ed25519 key, so that anyone holding the platform's public key can
-check a printed manifest offline (``verify_statement``) — see docs/manifests.md.
+check a printed manifest offline (``verify_statement``) — see docs/signatures.md.
 
 The private key comes from ``WUFEI_SIGNING_KEY`` (PEM, PKCS#8) or, on the embedded default,
 from ``<var>/keys/signing-ed25519.pem``, created on first use and kept.
@@ -155,11 +155,14 @@ def canonical_content(manifest: Manifest) -> dict[str, Any]:
     }
 
 
-def content_sha256(manifest: Manifest) -> str:
-    blob = json.dumps(
-        canonical_content(manifest), ensure_ascii=False, sort_keys=True, separators=(",", ":")
-    )
+def content_digest(content: dict[str, Any]) -> str:
+    """SHA-256 of canonical content: sorted-key compact JSON, UTF-8 (what a verifier rebuilds)."""
+    blob = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def content_sha256(manifest: Manifest) -> str:
+    return content_digest(canonical_content(manifest))
 
 
 def statement(
