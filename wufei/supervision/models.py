@@ -199,3 +199,34 @@ class WarningNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.text[:40]}"
+
+
+# Clues, public reports and cases live in their own module (kept under 500 lines each).
+from .clue_models import (  # noqa: E402
+    Case,
+    CaseStatus,
+    Clue,
+    ClueAttachment,
+    ClueMatch,
+    ClueSource,
+    ClueStatus,
+    PublicReport,
+    RewardStatus,
+)
+
+__all__ = [
+    "Case",
+    "CaseStatus",
+    "Clue",
+    "ClueAttachment",
+    "ClueMatch",
+    "ClueSource",
+    "ClueStatus",
+    "NoteKind",
+    "PublicReport",
+    "RewardStatus",
+    "Severity",
+    "Warning",
+    "WarningNote",
+    "WarningStatus",
+]

@@ -12,8 +12,8 @@ origin–destination. Findings are stored once (a fingerprint per fact) so re-an
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -139,14 +139,25 @@ def context(manifest: Manifest, th: Thresholds, window_end: dt.datetime) -> Cont
     )
 
 
-@lru_cache(maxsize=1)
+_COUNTIES: dict[tuple[int, int | None], tuple[list[int], Any]] = {}
+
+
 def _counties() -> tuple[list[int], Any]:
+    """County boundaries in an STR-tree, rebuilt when the regions change (count, last id)."""
+    qs = Region.objects.filter(level="county", boundary__isnull=False)
+    stamp = (qs.count(), qs.order_by("-pk").values_list("pk", flat=True).first())
+    if stamp in _COUNTIES:
+        return _COUNTIES[stamp]
+    _COUNTIES.clear()
+    _COUNTIES[stamp] = built = _build_counties(qs)
+    return built
+
+
+def _build_counties(qs: Any) -> tuple[list[int], Any]:
     ids, geoms = [], []
-    for pk, boundary in Region.objects.filter(level="county", boundary__isnull=False).values_list(
-        "pk", "boundary"
-    ):
+    for pk, boundary in qs.values_list("pk", "boundary"):
         try:
-            geoms.append(shapely.from_geojson(__import__("json").dumps(boundary)))
+            geoms.append(shapely.from_geojson(json.dumps(boundary)))
             ids.append(pk)
         except shapely.errors.GEOSException:
             continue

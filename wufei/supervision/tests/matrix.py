@@ -46,4 +46,83 @@ def _note(w: World) -> Any:
     )
 
 
-BUILDERS: dict[str, Any] = {"supervision.warning": _warning, "supervision.warningnote": _note}
+BUREAU = {"view": ADMIN | COVERING, "add": COVERING, "change": COVERING}
+EXPECTED.update(
+    {
+        "supervision.clue": BUREAU,
+        "supervision.cluematch": {"view": ADMIN | COVERING, "add": NOBODY, "change": NOBODY},
+        "supervision.clueattachment": {"view": ADMIN | COVERING, "add": COVERING, "change": NOBODY},
+        "supervision.publicreport": {"view": COVERING, "add": NOBODY, "change": COVERING},
+        "supervision.case": {
+            "view": ADMIN | OWNER_WRITE | COVERING,
+            "add": COVERING,
+            "change": OWNER_WRITE | COVERING,
+        },
+    }
+)
+
+
+def _clue(w: World) -> Any:
+    from wufei.supervision.models import Clue
+
+    return Clue(
+        number="XS2026000001",
+        source="patrol",
+        latitude=30.08,
+        longitude=120.49,
+        region=w.keqiao,
+        observed_at=dt.datetime(2026, 3, 2, tzinfo=dt.UTC),
+        description="倾倒",
+    )
+
+
+def _match(w: World) -> Any:
+    from wufei.manifests.tests.matrix import _manifest
+    from wufei.supervision.models import ClueMatch
+    from wufei.trips.models import Finding, Trip
+
+    m = _saved(_manifest(w))
+    trip = Trip.objects.create(
+        manifest=m, vehicle=m.vehicle, window_start=dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+    )
+    f = Finding.objects.create(trip=trip, kind="long_stop", summary="40 min", fingerprint="m" * 64)
+    return ClueMatch(clue=_saved(_clue(w)), finding=f, distance_m=120, hours_apart=1.5)
+
+
+def _attachment(w: World) -> Any:
+    from wufei.supervision.models import ClueAttachment
+
+    return ClueAttachment(
+        clue=_saved(_clue(w)), file="clues/x.jpg", sha256="a" * 64, content_type="image/jpeg"
+    )
+
+
+def _report(w: World) -> Any:
+    from wufei.supervision.models import PublicReport
+
+    return PublicReport(clue=_saved(_clue(w)), code_sha256="b" * 64, client_hash="c" * 64)
+
+
+def _case(w: World) -> Any:
+    from wufei.registry.models import Organization
+    from wufei.supervision.models import Case
+
+    return Case(
+        number="AJ2026000001",
+        region=w.keqiao,
+        organization=w.a,
+        bureau=Organization.objects.filter(is_regulator=True).first(),
+        title="非法倾倒案",
+        opened_at=dt.datetime(2026, 3, 2, tzinfo=dt.UTC),
+    )
+
+
+BUILDERS: dict[str, Any] = {
+    "supervision.warning": _warning,
+    "supervision.warningnote": _note,
+    "supervision.clue": _clue,
+    "supervision.cluematch": _match,
+    "supervision.clueattachment": _attachment,
+    "supervision.publicreport": _report,
+    "supervision.case": _case,
+}
