@@ -362,3 +362,41 @@ def test_link_button_view(trip, client):
     assert client.get(link_url.removeprefix("http://testserver")).status_code == 200
     response = client.post(url, {"minutes": "0"})
     assert response.status_code == 400
+
+
+def test_key_rotation_keeps_old_signatures_verifiable_through_retired_keys(
+    trip, tmp_path, monkeypatch, settings
+):
+    m = _submitted(trip)
+    old_pem = signing.public_key_pem()
+    old_id = signing.key_id()
+    new_key = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    original_var = settings.VAR_DIR
+    settings.VAR_DIR = str(tmp_path)
+    monkeypatch.setenv("WUFEI_SIGNING_KEY", new_key.decode())
+    signing.private_key.cache_clear()
+    try:
+        assert signing.key_id() != old_id
+        ok, out = _verify(m.number)
+        assert not ok and f"Signed with key {old_id}, which is not a known platform key" in out
+
+        retired = tmp_path / "keys" / "retired"
+        retired.mkdir(parents=True)
+        (retired / f"{old_id}.pem").write_text(old_pem)
+        for c in trip.containers:
+            actions.scan_load(trip.driver_user, m, c.ident_code)
+        m = actions.sign_handover(trip.shipper_user, m)
+        ids = list(Signature.objects.filter(manifest=m).values_list("key_id", flat=True))
+        assert ids == [old_id, signing.key_id()]
+        ok, out = _verify(m.number)
+        assert ok, out
+        assert proof.public_key_document()["retired_key_ids"] == [old_id]
+    finally:
+        monkeypatch.undo()
+        settings.VAR_DIR = original_var
+        signing.private_key.cache_clear()
+    assert signing.key_id() == old_id
