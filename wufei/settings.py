@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "wufei.ledger",
     "wufei.approvals",
     "wufei.manifests",
+    "wufei.tracking",
     "wufei.labels",
     "wufei.demo",
 ]

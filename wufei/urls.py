@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("wufei.registry.api.urls")),
     path("", include("wufei.plans.api.urls")),
     path("", include("wufei.ledger.api.urls")),
+    path("", include("wufei.tracking.api.urls")),
 ]
 
 urlpatterns = [
