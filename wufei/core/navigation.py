@@ -59,6 +59,13 @@ NAV: list[tuple[object, list[NavItem]]] = [
         ],
     ),
     (
+        _("Transfers"),
+        [
+            NavItem("manifests:dashboard", _("Transfer manifests"), "⇆", STAFF),
+            NavItem("manifests:driver", _("My trips"), "▷", frozenset({"driver"})),
+        ],
+    ),
+    (
         _("Reference data"),
         [
             NavItem("catalog:wastecode_list", _("Waste catalogue"), "☰", ALL),
