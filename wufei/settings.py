@@ -268,6 +268,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "wufei.plans.tasks.generate_due_declarations",
         "schedule": 24 * 3600,
     },
+    "list-overdue-approval-steps-daily": {"task": "wufei.approvals.tasks.list_overdue_steps", "schedule": 24 * 3600},
 }
 
 # --- Logging ---------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("wufei.registry.api.urls")),
     path("", include("wufei.plans.api.urls")),
     path("", include("wufei.ledger.api.urls")),
+    path("", include("wufei.approvals.api.urls")),
     path("", include("wufei.tracking.api.urls")),
 ]
 
@@ -38,6 +39,7 @@ urlpatterns = [
     path("ledger/", include("wufei.ledger.urls")),
     path("c/<str:ident_code>", ledger_views.container_by_code, name="container_short"),
     path("labels/", include("wufei.labels.urls")),
+    path("approvals/", include("wufei.approvals.urls")),
     path("manifests/", include("wufei.manifests.urls")),
     path("v/<str:token>", manifest_proof_views.verify_page, name="manifest_verify"),
     path("api/v1/", include(api_v1)),

@@ -62,6 +62,7 @@ NAV: list[tuple[object, list[NavItem]]] = [
         _("Transfers"),
         [
             NavItem("manifests:dashboard", _("Transfer manifests"), "⇆", STAFF),
+            NavItem("approvals:list", _("Cross-province approvals"), "◈", STAFF),
             NavItem("manifests:driver", _("My trips"), "▷", frozenset({"driver"})),
         ],
     ),
