@@ -20,6 +20,7 @@ api_v1 = [
     path("", include("wufei.ledger.api.urls")),
     path("", include("wufei.approvals.api.urls")),
     path("", include("wufei.tracking.api.urls")),
+    path("", include("wufei.manifests.api.urls")),
 ]
 
 urlpatterns = [
