@@ -9,6 +9,7 @@ Everything that differs between the embedded default (SQLite, tasks inline) and 
 - ``WUFEI_SECRET_KEY``  required when ``WUFEI_DEBUG`` is not ``1``
 - ``WUFEI_SECURE_COOKIES`` ``1`` behind HTTPS (default: on unless debug)
 - ``WUFEI_ALLOWED_HOSTS`` comma-separated
+- ``WUFEI_EMAIL_HOST`` (+ ``_PORT``, ``_USER``, ``_PASSWORD``, ``_TLS``, ``_FROM``) SMTP; unset: mails go to ``var/mail/``
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "wufei.core",
+    "wufei.notifications",
     "wufei.catalog",
     "wufei.registry",
     "wufei.plans",
@@ -269,7 +271,23 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 24 * 3600,
     },
     "list-overdue-approval-steps-daily": {"task": "wufei.approvals.tasks.list_overdue_steps", "schedule": 24 * 3600},
+    "deliver-due-webhooks": {"task": "wufei.notifications.tasks.deliver_due", "schedule": 60},
 }
+
+# --- E-mail: SMTP when WUFEI_EMAIL_HOST is set, one file per mail in var/mail otherwise ------
+EMAIL_HOST = os.environ.get("WUFEI_EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get("WUFEI_EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_PORT = int(os.environ.get("WUFEI_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("WUFEI_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("WUFEI_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _flag("WUFEI_EMAIL_TLS", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("WUFEI_EMAIL_FROM", "wufei@localhost")
 
 # --- Logging ---------------------------------------------------------------------------------
 LOGGING = {
@@ -291,4 +309,12 @@ WUFEI = {
     "LEDGER_STORAGE_MAX_DAYS": 365,
     "LEDGER_WEIGHT_TOLERANCE_PERCENT": 2,
     "LEDGER_WEIGHT_TOLERANCE_KG": 1,
+    # Notifications and webhooks (docs/notifications.md, docs/webhooks.md).
+    "BASE_URL": os.environ.get("WUFEI_BASE_URL", ""),  # e.g. https://wufei.example.gov.cn
+    "WEBHOOK_TIMEOUT_SECONDS": 5,
+    "WEBHOOK_RETRY_SECONDS": [60, 300, 1800, 7200, 43200],  # 1 min, 5 min, 30 min, 2 h, 12 h
+    "WEBHOOK_MAX_ATTEMPTS": 6,
+    "WEBHOOK_MAX_FAILURES": int(os.environ.get("WUFEI_WEBHOOK_MAX_FAILURES", "10")),
+    "WEBHOOK_ALLOW_LOOPBACK": DEBUG or TESTING,
+    "WEBHOOK_ALLOW_PRIVATE": _flag("WUFEI_WEBHOOK_ALLOW_PRIVATE", DEBUG or TESTING),
 }

@@ -20,6 +20,7 @@ api_v1 = [
     path("", include("wufei.ledger.api.urls")),
     path("", include("wufei.approvals.api.urls")),
     path("", include("wufei.tracking.api.urls")),
+    path("", include("wufei.notifications.api.urls")),
     path("", include("wufei.manifests.api.urls")),
 ]
 
@@ -41,6 +42,7 @@ urlpatterns = [
     path("c/<str:ident_code>", ledger_views.container_by_code, name="container_short"),
     path("labels/", include("wufei.labels.urls")),
     path("approvals/", include("wufei.approvals.urls")),
+    path("notifications/", include("wufei.notifications.urls")),
     path("manifests/", include("wufei.manifests.urls")),
     path("v/<str:token>", manifest_proof_views.verify_page, name="manifest_verify"),
     path("api/v1/", include(api_v1)),

@@ -77,6 +77,10 @@ NAV: list[tuple[object, list[NavItem]]] = [
     (
         _("System"),
         [
+            NavItem("notifications:list", _("Notifications"), "✉", ALL),
+            NavItem(
+                "notifications:webhook_list", _("Webhooks"), "⇄", frozenset({"admin", "org_admin"})
+            ),
             NavItem(
                 "core:audit_list",
                 _("Audit log"),
