@@ -40,7 +40,7 @@ from wufei.registry.models import Vehicle
 
 from . import coords
 from .conf import retention_days, setting
-from .models import Source, Terminal, TrackPoint
+from .models import Source, Terminal, TrackPoint, normalise_phone
 
 BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
 COLUMNS = (
@@ -137,7 +137,24 @@ def parse_time(raw: Any) -> dt.datetime:
     return value.astimezone(dt.UTC)
 
 
-def _check(point: Mapping[str, Any], now: dt.datetime, oldest: dt.datetime) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Limits:
+    """The bounds a point must respect, read from the settings once per batch."""
+
+    latest: dt.datetime
+    oldest: dt.datetime
+    max_speed: float
+
+    @classmethod
+    def at(cls, now: dt.datetime) -> Limits:
+        return cls(
+            latest=now + dt.timedelta(seconds=int(setting("TRACK_MAX_FUTURE_SECONDS"))),
+            oldest=now - dt.timedelta(days=retention_days()),
+            max_speed=float(setting("TRACK_MAX_SPEED_KMH")),
+        )
+
+
+def _check(point: Mapping[str, Any], limits: Limits) -> dict[str, Any]:
     """The cleaned values of one point, or ``_Refused``."""
     raw_time = point.get("time", point.get("at"))
     if raw_time in (None, ""):
@@ -150,9 +167,9 @@ def _check(point: Mapping[str, Any], now: dt.datetime, oldest: dt.datetime) -> d
             "tracking.time_invalid",
             _("Enter the time as ISO 8601 (e.g. 2026-03-02T09:30:00+08:00) or UNIX seconds."),
         ) from None
-    if at > now + dt.timedelta(seconds=int(setting("TRACK_MAX_FUTURE_SECONDS"))):
+    if at > limits.latest:
         raise _Refused("time", "tracking.time_future", _("The time lies in the future."))
-    if at < oldest:
+    if at < limits.oldest:
         raise _Refused(
             "time",
             "tracking.time_too_old",
@@ -167,7 +184,7 @@ def _check(point: Mapping[str, Any], now: dt.datetime, oldest: dt.datetime) -> d
     if lat == 0.0 and lon == 0.0:
         raise _Refused("lat", "tracking.no_fix", _("0, 0 is not a position fix."))
     speed = _number(point, "speed", "speed_kmh")
-    limit = float(setting("TRACK_MAX_SPEED_KMH"))
+    limit = limits.max_speed
     if speed is not None and not 0.0 <= speed <= limit:
         raise _Refused(
             "speed",
@@ -228,10 +245,14 @@ def resolve_vehicles(
                 found[("terminal", _key(terminal_id))] = pk
     if terminals:
         allowed = vehicles.values("pk")
+        phones: dict[str, list[str]] = {}
+        for t in terminals:
+            phones.setdefault(normalise_phone(t), []).append(t)
         for phone, vehicle_id in Terminal.objects.filter(
-            phone__in=terminals, is_active=True, vehicle__in=allowed
+            phone__in=list(phones), is_active=True, vehicle__in=allowed
         ).values_list("phone", "vehicle_id"):
-            found.setdefault(("terminal", _key(phone)), vehicle_id)
+            for t in phones.get(phone, []):
+                found.setdefault(("terminal", t), vehicle_id)
     if ids:
         numeric = [int(i) for i in ids if i.isdigit()]
         for pk in vehicles.filter(pk__in=numeric).values_list("pk", flat=True):
@@ -311,7 +332,7 @@ def ingest(
     if not batch:
         return report
     now = now or timezone.now()
-    oldest = now - dt.timedelta(days=retention_days())
+    limits = Limits.at(now)
     vehicles = Vehicle.objects.all() if vehicles is None else vehicles
     good: list[tuple[int, dict[str, Any]]] = []
     mappings = [p if isinstance(p, Mapping) else {} for p in batch]
@@ -320,7 +341,7 @@ def ingest(
         try:
             if not isinstance(point, Mapping):
                 raise _Refused("", "tracking.point_invalid", _("A point is an object of fields."))
-            values = _check(point, now, oldest)
+            values = _check(point, limits)
             values["vehicle_id"] = _vehicle_of(point, found)
         except _Refused as refused:
             report.errors.append(PointError(index, refused.field, refused.code, refused.message))

@@ -8,6 +8,8 @@ changes nothing. On PostgreSQL ``tracking_trackpoint`` is partitioned by day (RA
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -97,3 +99,12 @@ class Terminal(models.Model):
 
     def __str__(self) -> str:
         return self.phone
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Frames carry the number as BCD with leading zeros; it is kept without them.
+        self.phone = normalise_phone(self.phone)
+        super().save(*args, **kwargs)
+
+
+def normalise_phone(phone: str) -> str:
+    return (phone or "").strip().lstrip("0") or "0"

@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import close_old_connections
+from django.db import connection, connections
 from django.utils import timezone
 
 from ..ingest import IngestReport, ingest
@@ -52,12 +52,16 @@ class Session:
 
 
 def _db(fn: Any) -> Any:
+    """Run in the gateway's one database thread, which keeps its connection open between calls
+    (``close_old_connections`` would close it after every call when ``CONN_MAX_AGE`` is 0); a
+    failed call drops the connection, so that the next one starts afresh."""
+
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        close_old_connections()
         try:
             return fn(*args, **kwargs)
-        finally:
-            close_old_connections()
+        except Exception:
+            connection.close()
+            raise
 
     return wrapper
 
@@ -189,7 +193,9 @@ class Gateway:
         self.host = host
         self.port = port
         self.idle_timeout = idle_timeout
-        self.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="jt808-db")
+        # One database thread: the ORM is synchronous, and one writer groups the points of
+        # every connection into one insert per round.
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jt808-db")
         self.writer = PointWriter(self.executor)
         self.server: asyncio.Server | None = None
         self.stats = {"frames": 0, "bad_frames": 0, "points": 0, "connections": 0}
@@ -211,6 +217,7 @@ class Gateway:
             self.server.close()
             await self.server.wait_closed()
         await self.writer.stop()
+        await asyncio.get_running_loop().run_in_executor(self.executor, connections.close_all)
         self.executor.shutdown(wait=True)
 
     async def _db(self, fn: Any, *args: Any) -> Any:

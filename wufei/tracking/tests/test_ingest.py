@@ -73,11 +73,12 @@ def test_idempotent_by_vehicle_and_time_and_out_of_order(fleet):
 
 
 def test_vehicle_by_plate_terminal_id_or_jt808_phone(fleet):
-    Terminal.objects.create(phone="13800138000", vehicle=fleet.van)
+    Terminal.objects.create(phone="013800138000", vehicle=fleet.van)
+    assert Terminal.objects.get().phone == "13800138000"  # BCD frames pad with zeros
     r = ingest(
         [
             {"terminal": "t0001", "time": T0, "lat": 30, "lon": 120},
-            {"terminal": "13800138000", "time": T0, "lat": 30, "lon": 120},
+            {"terminal": "00000000013800138000", "time": T0, "lat": 30, "lon": 120},
             {"vehicle": "浙D10002", "time": T0 + dt.timedelta(seconds=1), "lat": 30, "lon": 120},
             {"time": T0, "lat": 30, "lon": 120},
         ],

@@ -122,3 +122,61 @@ def test_subscriber_stores_what_terminals_publish(fleet):
     van = TrackPoint.objects.get(vehicle=fleet.van)
     assert coords.haversine_m(van.lat, van.lon, *wgs) < 1.0
     assert TrackPoint.objects.get(vehicle=fleet.truck, at=T0).speed_kmh == 42
+
+
+class Crash(Exception):
+    pass
+
+
+class CrashingSubscriber(Subscriber):
+    """Dies with its batch received but not stored (nor acknowledged)."""
+
+    def flush(self, client):
+        with self._lock:
+            pending = len(self._buffer)
+        if pending:
+            raise Crash
+        return 0
+
+
+@pytest.mark.skipif(not broker_up(), reason="no MQTT broker on 127.0.0.1:1883")
+@pytest.mark.django_db(transaction=True)
+def test_unacknowledged_messages_are_redelivered_after_a_crash(fleet):
+    tag = uuid.uuid4().hex[:8]
+    prefix, client_id = f"wufei-test/{tag}/track", f"wufei-test-{tag}"
+    first = CrashingSubscriber(HOST, PORT, prefix=prefix, client_id=client_id, session_expiry=60)
+    errors = []
+
+    def run_first():
+        try:
+            first.run(threading.Event(), seconds=30)
+        except Crash:
+            errors.append("crashed")
+
+    thread = threading.Thread(target=run_first)
+    thread.start()
+    assert first.ready.wait(10)
+    pub = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"pub-{tag}")
+    pub.connect(HOST, PORT)
+    pub.loop_start()
+    for s in range(3):
+        body = {"time": (T0 + dt.timedelta(seconds=s)).isoformat(), "lat": 30.08, "lon": 120.49}
+        pub.publish(f"{prefix}/浙D10001", json.dumps(body), qos=1).wait_for_publish(10)
+    pub.loop_stop()
+    pub.disconnect()
+    thread.join(30)
+    assert errors == ["crashed"] and not TrackPoint.objects.exists()
+    # The same session again: the broker redelivers the three messages, now stored.
+    second = Subscriber(
+        HOST, PORT, prefix=prefix, client_id=client_id, session_expiry=0, flush_seconds=0.05
+    )
+    stop = threading.Event()
+    thread = threading.Thread(target=second.run, args=(stop,), kwargs={"seconds": 30})
+    thread.start()
+    for _ in range(200):
+        if second.stats.accepted >= 3:
+            break
+        stop.wait(0.05)
+    stop.set()
+    thread.join(30)
+    assert TrackPoint.objects.filter(vehicle=fleet.truck, source="mqtt").count() == 3
