@@ -74,7 +74,10 @@ INSTALLED_APPS = [
     "wufei.ledger",
     "wufei.approvals",
     "wufei.manifests",
+    "wufei.trips",
     "wufei.tracking",
+    "wufei.supervision",
+    "wufei.analytics",
     "wufei.labels",
     "wufei.demo",
 ]
@@ -272,6 +275,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     "list-overdue-approval-steps-daily": {"task": "wufei.approvals.tasks.list_overdue_steps", "schedule": 24 * 3600},
     "deliver-due-webhooks": {"task": "wufei.notifications.tasks.deliver_due", "schedule": 60},
+    "analyse-open-trips": {"task": "wufei.supervision.tasks.analyse_open_trips", "schedule": 300},
+    "scan-warning-rules": {"task": "wufei.supervision.tasks.scan_rules", "schedule": 900},
+    "escalate-overdue-warnings": {
+        "task": "wufei.supervision.tasks.escalate_overdue",
+        "schedule": 3600,
+    },
 }
 
 # --- E-mail: SMTP when WUFEI_EMAIL_HOST is set, one file per mail in var/mail otherwise ------
