@@ -51,6 +51,29 @@ def org_ids(user: Any, roles: frozenset[str] | None = None) -> list[int]:
     return p.orgs_with(roles)
 
 
+def party_orgs(user: Any) -> list[int]:
+    """The user's organisations that can be parties to a manifest (not bureaus)."""
+    from wufei.registry.models import Organization
+
+    orgs = org_ids(user)
+    if not orgs:
+        return []
+    return list(
+        Organization.objects.filter(pk__in=orgs, is_regulator=False).values_list("pk", flat=True)
+    )
+
+
+def can_draft(user: Any) -> bool:
+    """May the user draft a manifest: a writer of a non-bureau organisation with a site."""
+    from wufei.registry.models import Site
+
+    return (
+        Site.objects.restrict(user, "change")
+        .filter(is_active=True, organization__is_regulator=False)
+        .exists()
+    )
+
+
 def is_carrier_user(user: Any) -> bool:
     """Does the user work for a carrier (承运人), so that the trip pages concern them?"""
     from wufei.registry.models import Organization
@@ -102,8 +125,7 @@ def _own(qs: QuerySet[Manifest], field: str, orgs: list[int] | None) -> QuerySet
 def tab_queryset(user: Any, key: str, today: dt.date | None = None) -> QuerySet[Manifest]:
     qs = manifests_for(user)
     today = today or timezone.localdate()
-    p = principal(user)
-    member_orgs = sorted(p.org_roles) if p and p.org_roles else None
+    member_orgs = party_orgs(user) or None  # bureaus (no party orgs) see every manifest
     writers = org_ids(user, WRITER_ROLES)
     carriers = org_ids(user, CARRIER_ROLES)
     if key == "drafts":

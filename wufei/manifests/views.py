@@ -86,7 +86,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     rows = [
         (m, STATUS_BADGE.get(m.status, ""), queries.is_overdue(m, today)) for m in page.object_list
     ]
-    p = principal(request.user)
     context = {
         "title": _("Transfer manifests"),
         "tabs": [(t.key, t.label, counts[t.key]) for t in queries.TABS],
@@ -94,7 +93,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "rows": rows,
-        "can_create": bool(p and p.orgs_with(queries.WRITER_ROLES)),
+        "can_create": queries.can_draft(request.user),
         "can_drive": queries.is_carrier_user(request.user),
     }
     if getattr(request, "htmx", False):

@@ -55,6 +55,19 @@ def screen(chromium, live_server, world):
     return open_as
 
 
+def scan(visit: Visit, n: int, submit) -> None:
+    """Post one scan (the panel is replaced in place) and check that ``n`` are done."""
+    with visit.page.expect_response(lambda r: r.request.method == "POST") as answer:
+        submit()
+    assert answer.value.status == 200, answer.value.text()[:500]
+    assert "<html" not in answer.value.text()  # only the panel comes back
+    visit.page.wait_for_function(
+        "n => document.querySelector('[data-testid=scan-count]').textContent.trim()"
+        ".startsWith(n + ' /')",
+        arg=n,
+    )
+
+
 def test_manifest_from_draft_to_closure(screen, world):
     trip = world
     code = trip.containers[0].code_text
@@ -88,14 +101,11 @@ def test_manifest_from_draft_to_closure(screen, world):
         assert m.number in phone.text("main")
         phone.shot("manifest-3-driver-trips")
         phone.page.click("[data-testid=go-load]")
+        phone.page.wait_for_url(f"**/manifests/{m.pk}/load/")
+        phone.page.wait_for_load_state()
         for n, c in enumerate(trip.containers, start=1):
             phone.page.fill("#id_code", c.ident_code)
-            phone.page.press("#id_code", "Enter")
-            phone.page.wait_for_function(
-                "n => document.querySelector('[data-testid=scan-count]').textContent.trim()"
-                ".startsWith(n + ' /')",
-                arg=n,
-            )
+            scan(phone, n, lambda: phone.page.press("#id_code", "Enter"))
             if n == 1:
                 phone.shot("manifest-4-loading")
         phone.page.wait_for_selector("[data-testid=wait-handover]")
@@ -124,12 +134,7 @@ def test_manifest_from_draft_to_closure(screen, world):
         for n, c in enumerate(trip.containers, start=1):
             phone.page.fill("#id_code", c.ident_code)
             phone.page.fill("#id_weight_kg", "179.5")
-            phone.page.click("[data-testid=scan-submit]")
-            phone.page.wait_for_function(
-                "n => document.querySelector('[data-testid=scan-count]').textContent.trim()"
-                ".startsWith(n + ' /')",
-                arg=n,
-            )
+            scan(phone, n, lambda: phone.page.click("[data-testid=scan-submit]"))
         phone.go(f"/manifests/{m.pk}/receive/")  # the receipt form with the new version
         phone.shot("manifest-7-weighed")
         phone.page.click("[data-testid=do-receipt]")

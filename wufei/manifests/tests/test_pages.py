@@ -332,3 +332,54 @@ def test_leg_takeover_through_the_pages(client, trip):
     assert r.status_code == 302
     m.refresh_from_db()
     assert m.current_leg == 2
+
+
+def test_regulators_see_the_manifests_of_their_jurisdiction(client, trip):
+    from wufei.registry.tests.factories import regulator
+
+    m = _submitted(trip)
+    city = _client(client, regulator("3306")).get(reverse("manifests:dashboard"))
+    assert m.number in city.content.decode()
+    counts = {k: n for k, _l, n in city.context["tabs"]}
+    assert counts["all"] == 1 and counts["to_sign"] == 0  # nothing for a bureau to sign
+    assert city.context["can_create"] is False
+    other = _client(client, regulator("3301"))
+    assert m.number not in other.get(reverse("manifests:dashboard")).content.decode()
+    assert other.get(reverse("manifests:detail", args=[m.pk])).status_code == 404
+
+
+def test_search_by_planned_date_range(client, trip):
+    m = _submitted(trip)  # planned for 2026-03-02 (the frozen clock's day)
+    c = _client(client, trip.shipper_user)
+    url = reverse("manifests:dashboard")
+    inside = c.get(url, {"date_from": "2026-03-01", "date_to": "2026-03-02"})
+    assert inside.context["page"].paginator.count == 1
+    after = c.get(url, {"date_from": "2026-03-03"})
+    assert after.context["page"].paginator.count == 0
+    assert m.number in c.get(url, {"q": m.number[-6:]}).content.decode()
+
+
+def test_partial_refusal_through_the_receipt_form(client, trip):
+    m = _arrived(trip)
+    rc = _client(client, trip.receiver_user)
+    refused = m.items.select_related("container").first()
+    r = rc.post(
+        reverse("manifests:step", args=[m.pk, "receipt"]),
+        {
+            "version": m.version,
+            f"refuse_{refused.pk}": "on",
+            f"refuse_reason_{refused.pk}": "包装破损",
+            "method_1": trip.method.code,
+            "disc_1": ["packaging"],
+            "reason": "一桶包装破损，退回",
+            "refusal_route": "return",
+        },
+    )
+    assert r.status_code == 302
+    m.refresh_from_db()
+    assert m.status == ManifestStatus.RECEIVED and m.outcome == "partly_refused"
+    assert m.has_discrepancy and m.refusal_route == "return"
+    refused.refresh_from_db()
+    assert refused.refused and refused.refusal_reason == "包装破损"
+    html = rc.get(reverse("manifests:detail", args=[m.pk])).content.decode()
+    assert "部分拒收" in html and "包装破损" in html

@@ -1,5 +1,5 @@
 // wufei manifests: read a label's QR with the camera (jsQR, as the labels scanner does) and
-// put it into the scan form's code field, then submit the form (htmx posts it). Without a
+// put it into the scan form's code field, then submit the form (posted in the background). Without a
 // camera the text field stays: a hardware scanner types the code and Enter into it.
 (function () {
   "use strict";
@@ -50,11 +50,32 @@
   }
 
   function scan() { document.querySelectorAll("[data-scanfill]").forEach(init); }
-  document.addEventListener("DOMContentLoaded", scan);
-  document.addEventListener("htmx:afterSwap", function () {
-    stop(); scan();
-    var field = document.querySelector("#scan-panel input[name=code]");
-    if (field) { field.focus(); }
+
+  // A scan is posted in the background and only the panel (message, count, containers left)
+  // comes back: a few kB on a slow connection. Without fetch the form posts as a page.
+  var busy = false;
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    var panel = document.getElementById("scan-panel");
+    if (!form.hasAttribute || !form.hasAttribute("data-scan-form") || !panel || !window.fetch) { return; }
+    ev.preventDefault();
+    if (busy) { return; }
+    busy = true;
+    window.fetch(form.action, {
+      method: "POST", body: new FormData(form), credentials: "same-origin",
+      headers: { "HX-Request": "true" }
+    }).then(function (r) {
+      if (!r.ok) { throw new Error(String(r.status)); }
+      return r.text();
+    }).then(function (html) {
+      busy = false;
+      stop();
+      panel.innerHTML = html;
+      scan();
+      var field = panel.querySelector("input[name=code]");
+      if (field) { field.focus(); }
+    }).catch(function () { busy = false; form.submit(); });
   });
+  document.addEventListener("DOMContentLoaded", scan);
   window.addEventListener("pagehide", stop);
 })();
