@@ -9,8 +9,8 @@ facility. What cannot be placed flows to a "shortfall" sink at a price above any
 so the solution is the cheapest allocation of everything that can be placed, and the
 shortfall per county and category is what no capacity can take.
 
-Tonnes are integers in units of ``scale`` (default 0.1 t) because the solver works on
-integers; costs are integer tonne-metres per unit. The model is built with numpy arrays (one
+Tonnes are integers in units of ``scale`` (default 0.001 t = 1 kg) because the solver works
+on integers; a unit's cost is its distance in steps of 100 m. The model is built with numpy arrays (one
 arc per county × facility × category allowed), not Python objects per arc.
 
 ``local_only`` restricts arcs to the same county (general waste: 一般固废不出县) or the same
@@ -92,7 +92,7 @@ def solve(
     sources: list[Source],
     facilities: list[Facility],
     *,
-    scale: float = 0.1,
+    scale: float = 0.001,
     local_only: str | None = None,
     local_rule: dict[str, str] | None = None,
 ) -> Solution:
@@ -142,7 +142,7 @@ def solve(
         tails.append(idx.astype(np.int64))
         heads.append(np.full(idx.size, node, dtype=np.int64))
         caps.append(supply[idx])
-        costs.append(np.round(km * 1000 * scale).astype(np.int64) + 1)  # tonne-metres per unit
+        costs.append(np.round(km * 10).astype(np.int64) + 1)  # per unit: 100 m steps
         arc_src.append(idx.astype(np.int64))
         arc_fac.append(np.full(idx.size, f, dtype=np.int64))
         arc_km.append(km)
@@ -157,13 +157,13 @@ def solve(
     # facility-category → facility (per-category capacity), facility → sink (total capacity)
     pc_t = np.array([pair_index[p] for p in pairs], dtype=np.int64)
     pc_h = np.array([fac_node0 + f for f, _ in pairs], dtype=np.int64)
-    pc_c = np.array([int(facilities[f].categories[c] / scale) for f, c in pairs], dtype=np.int64)
+    pc_c = np.array([round(facilities[f].categories[c] / scale) for f, c in pairs], dtype=np.int64)
     if pc_t.size:
         smcf.add_arcs_with_capacity_and_unit_cost(
             pc_t, pc_h, pc_c, np.zeros(pc_t.size, dtype=np.int64)
         )
     fs_t = np.arange(fac_node0, fac_node0 + n_fac, dtype=np.int64)
-    fs_c = np.array([int(f.total_tonnes / scale) for f in facilities], dtype=np.int64)
+    fs_c = np.array([round(f.total_tonnes / scale) for f in facilities], dtype=np.int64)
     if fs_t.size:
         smcf.add_arcs_with_capacity_and_unit_cost(
             fs_t, np.full(n_fac, sink, dtype=np.int64), fs_c, np.zeros(n_fac, dtype=np.int64)
@@ -203,13 +203,13 @@ def solve(
     shortfall: dict[tuple[str, str], float] = {}
     for i in np.flatnonzero(short_flow > 0):
         s = sources[int(i)]
-        key = (s.region, s.category)
-        shortfall[key] = shortfall.get(key, 0.0) + float(short_flow[i] * scale)
+        where = (s.region, s.category)
+        shortfall[where] = shortfall.get(where, 0.0) + float(short_flow[i] * scale)
     placed = total * scale - sum(shortfall.values())
     return Solution("OPTIMAL", cost_tkm, placed, shortfall, flows, load)
 
 
-def greedy(sources: list[Source], facilities: list[Facility], *, scale: float = 0.1) -> Solution:
+def greedy(sources: list[Source], facilities: list[Facility]) -> Solution:
     """The nearest-facility-first heuristic (the baseline the optimum is compared with)."""
     left_total = {f.key: f.total_tonnes for f in facilities}
     left_cat = {(f.key, c): t for f in facilities for c, t in f.categories.items()}

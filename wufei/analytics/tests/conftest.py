@@ -1,0 +1,2 @@
+from wufei.catalog.testing import reference_data  # noqa: F401
+from wufei.manifests.tests.conftest import clock, english, trip  # noqa: F401
