@@ -44,6 +44,7 @@ urlpatterns = [
     path("approvals/", include("wufei.approvals.urls")),
     path("notifications/", include("wufei.notifications.urls")),
     path("manifests/", include("wufei.manifests.urls")),
+    path("analytics/matching/", include("wufei.analytics.urls_matching")),
     path("v/<str:token>", manifest_proof_views.verify_page, name="manifest_verify"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
