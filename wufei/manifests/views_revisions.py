@@ -65,8 +65,6 @@ def _change_choices(m: Manifest) -> list[tuple[str, str]]:
 
 
 class RevisionRequestForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
-
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for n in range(1, CHANGE_ROWS + 1):
@@ -76,6 +74,9 @@ class RevisionRequestForm(forms.Form):
             self.fields[f"value_{n}"] = forms.CharField(
                 label=_("New value %(n)s") % {"n": n}, required=False, max_length=200
             )
+        self.fields["reason"] = forms.CharField(
+            label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2})
+        )
 
     def changes(self) -> dict[str, str]:
         return {
@@ -100,7 +101,11 @@ def revision_list(request: HttpRequest, pk: int) -> HttpResponse:
         m.receiver_id,
         *m.legs.values_list("carrier_id", flat=True),
     }
-    can_request = bool(mine & parties) and m.status in REVISABLE_STATUSES
+    can_request = (
+        bool(mine & parties)
+        and m.status in REVISABLE_STATUSES
+        and not m.revisions.filter(status=RevisionStatus.OPEN).exists()
+    )
     form = None
     if can_request:
         form = RevisionRequestForm(request.POST or None, choices=_change_choices(m))
@@ -117,8 +122,15 @@ def revision_list(request: HttpRequest, pk: int) -> HttpResponse:
     elif request.method == "POST":
         raise Http404
     items = []
-    for r in m.revisions.select_related("requested_by").order_by("-number"):
-        decided = {d["org"] for d in r.decisions}
+    revisions = list(m.revisions.select_related("requested_by").order_by("-number"))
+    names = dict(
+        Organization.objects.filter(pk__in={o for r in revisions for o in r.approvers}).values_list(
+            "pk", "name"
+        )
+    )
+    for r in revisions:
+        by_org = {d["org"]: d for d in r.decisions}
+        decided = set(by_org)
         items.append(
             {
                 "revision": r,
@@ -126,9 +138,9 @@ def revision_list(request: HttpRequest, pk: int) -> HttpResponse:
                 "can_decide": r.status == RevisionStatus.OPEN
                 and bool(mine & (set(r.approvers) - decided)),
                 "can_withdraw": r.status == RevisionStatus.OPEN and r.requested_by_id in mine,
-                "orgs": dict(
-                    Organization.objects.filter(pk__in=r.approvers).values_list("pk", "name")
-                ),
+                "approvers": [
+                    {"name": names.get(o, o), "decision": by_org.get(o)} for o in r.approvers
+                ],
             }
         )
     return render(

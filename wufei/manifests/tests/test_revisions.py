@@ -223,3 +223,51 @@ def test_revision_pages(trip, carrier_user, client):
     )
     client.force_login(member_of(OrganizationFactory()))
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.browser
+def test_revision_through_the_browser(transactional_db, chromium, live_server):
+    """Browser: the receiver requests a correction, the shipper and the carrier approve it.
+    Screenshots ``test-output/screenshots/revision-*.png`` (desktop and 375 px)."""
+    from django.core.management import call_command
+
+    from wufei.tests_browser.support import DESKTOP, PHONE, _open
+
+    from .factories import trip_setup
+
+    call_command("load_reference_data", verbosity=0)
+    trip = trip_setup()
+    carrier_admin = member_of(trip.carrier)
+    for user in (trip.shipper_user, trip.receiver_user, carrier_admin):
+        user.set_password("revision-pages-2026")
+        user.save()
+    m = _received(trip)
+    path = f"/manifests/{m.pk}/revisions/"
+
+    gen = _open(chromium, live_server, DESKTOP)
+    visit = next(gen)
+    visit.login(trip.receiver_user.username, "revision-pages-2026")
+    visit.go(path)
+    page = visit.page
+    page.select_option("#id_key_1", "line.1.received_tonnes")
+    page.fill("#id_value_1", "0.5300")
+    page.fill("#id_reason", "地磅读数录入错误")
+    visit.shot("revision-1-request")
+    page.click("[data-testid=revision-form] button[type=submit]")
+    page.wait_for_selector("[data-testid=revision-1]")
+    assert "0.5300" in visit.text("[data-testid=revision-1]")
+    visit.shot("revision-2-open")
+    next(gen, None)
+
+    for user, viewport in ((trip.shipper_user, PHONE), (carrier_admin, DESKTOP)):
+        gen = _open(chromium, live_server, viewport)
+        visit = next(gen)
+        visit.login(user.username, "revision-pages-2026")
+        visit.go(path)
+        visit.page.click("[data-testid=decide] button[value=approve]")
+        visit.page.wait_for_selector(".messages")
+        visit.shot(f"revision-3-approved-{'phone' if viewport is PHONE else 'desktop'}")
+        next(gen, None)
+    m.refresh_from_db()
+    assert m.lines.get().received_tonnes == Decimal("0.5300")
+    assert m.revisions.get().status == RevisionStatus.APPROVED
