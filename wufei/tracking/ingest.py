@@ -126,10 +126,13 @@ def parse_time(raw: Any) -> dt.datetime:
         text = raw.strip()
         if text.replace(".", "", 1).isdigit():
             return parse_time(float(text))
-        parsed = parse_datetime(text.replace("/", "-"))
-        if parsed is None:
-            raise ValueError("not a time")
-        value = parsed
+        try:
+            value = dt.datetime.fromisoformat(text)  # C: the common case, fast
+        except ValueError:
+            parsed = parse_datetime(text.replace("/", "-"))
+            if parsed is None:
+                raise ValueError("not a time") from None
+            value = parsed
     else:
         raise ValueError("not a time")
     if timezone.is_naive(value):
@@ -282,27 +285,52 @@ def _vehicle_of(point: Mapping[str, Any], found: dict[tuple[str, str], int]) -> 
 
 
 def _batch_rows() -> int:
-    if connection.vendor == "sqlite":
-        # SQLite ≥ 3.32 takes 32,766 parameters per statement; older ones 999.
-        return 500 if sqlite3.sqlite_version_info >= (3, 32) else 90
-    return 1000
+    # SQLite ≥ 3.32 takes 32,766 parameters per statement; older ones 999.
+    return 500 if sqlite3.sqlite_version_info >= (3, 32) else 90
+
+
+#: PostgreSQL types of COLUMNS, for the arrays of ``unnest``.
+PG_TYPES = (
+    "bigint",
+    "timestamptz",
+    "float8",
+    "float8",
+    "float8",
+    "float8",
+    "float8",
+    "text",
+    "bigint",
+    "bigint",
+    "timestamptz",
+)
 
 
 def insert_rows(rows: list[tuple[Any, ...]]) -> int:
     """``INSERT … ON CONFLICT DO NOTHING`` in chunks; returns the number of rows inserted.
 
     ``bulk_create(ignore_conflicts=True)`` issues the same statement but does not say how many
-    rows it inserted; the report needs that count, so the statement is written here.
+    rows it inserted; the report needs that count, so the statement is written here. PostgreSQL
+    gets one array per column (``SELECT * FROM unnest(…)``: 11 parameters for 5,000 rows, where
+    a multi-row VALUES list would spend its time in the driver splitting 55,000 placeholders);
+    SQLite a multi-row VALUES list.
     """
     if not rows:
         return 0
     table = connection.ops.quote_name(TrackPoint._meta.db_table)
     cols = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
-    one = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
-    size = _batch_rows()
     inserted = 0
-    adapt = connection.ops.adapt_datetimefield_value
     with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            arrays = ", ".join(f"%s::{t}[]" for t in PG_TYPES)
+            sql = f"INSERT INTO {table} ({cols}) SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING"  # noqa: S608
+            for start in range(0, len(rows), 5000):
+                chunk = rows[start : start + 5000]
+                cursor.execute(sql, [list(col) for col in zip(*chunk, strict=True)])
+                inserted += max(cursor.rowcount, 0)
+            return inserted
+        one = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
+        size = _batch_rows()
+        adapt = connection.ops.adapt_datetimefield_value
         for start in range(0, len(rows), size):
             chunk = rows[start : start + size]
             params: list[Any] = []
