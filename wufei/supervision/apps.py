@@ -8,4 +8,16 @@ class SupervisionConfig(AppConfig):
     verbose_name = _("Supervision: warnings, clues and cases (预警 · 线索 · 案件)")
 
     def ready(self) -> None:
+        from wufei.notifications.events import register
+
         from . import subscriptions  # noqa: F401 - registers the event handlers
+
+        for name, label in (
+            ("warning.raised", _("Warning raised")),
+            ("warning.escalated", _("Warning escalated")),
+            ("warning.rectification", _("Rectification required")),
+            ("warning.responded", _("Rectification reported")),
+            ("warning.closed", _("Warning closed")),
+            ("clue.reported", _("Dumping reported by the public")),
+        ):
+            register(name, label)
