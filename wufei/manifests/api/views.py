@@ -87,6 +87,13 @@ def _atomic_409(fn: Callable[[], T]) -> T:
         ) from None
 
 
+def _minimal(request: Request) -> bool:
+    """``Prefer: return=minimal`` (RFC 7240): answer a step with id, number, status and
+    version only (a phone scanning containers needs no more)."""
+    prefer = request.headers.get("Prefer", "")
+    return "return=minimal" in prefer.replace(" ", "").lower()
+
+
 def filtered(user: Any, params: Any) -> QuerySet[Manifest]:
     """The list's filters: status, kind, number (prefix), party (USCC of any party),
     waste_code, plate, date (planned transfer date), date_from, date_to."""
@@ -227,7 +234,29 @@ class ManifestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             raise NotFound(_("%(what)s not found.") % {"what": Manifest._meta.verbose_name})
         return found
 
+    def _visible(self) -> Manifest:
+        """For the steps: only whether the user sees the manifest (404 otherwise); the
+        action locks and reads it itself, so nothing else is loaded here."""
+        raw = str(self.kwargs.get("pk", ""))
+        pk = (
+            Manifest.objects.restrict(self.request.user, "view")
+            .filter(pk=int(raw))
+            .values_list("pk", flat=True)
+            .first()
+            if raw.isdigit() and len(raw) < 19
+            else None
+        )
+        if pk is None:
+            raise NotFound(_("%(what)s not found.") % {"what": Manifest._meta.verbose_name})
+        return Manifest(pk=pk)
+
     def _respond(self, manifest: Manifest, code: int = status.HTTP_200_OK) -> Response:
+        if _minimal(self.request):
+            state = Manifest.objects.values("id", "number", "status", "version").get(pk=manifest.pk)
+            response = Response(state, status=code)
+            response["Preference-Applied"] = "return=minimal"
+            response["ETag"] = f'"{state["version"]}"'
+            return response
         fresh = with_details(manifests_for(self.request.user)).get(pk=manifest.pk)
         response = Response(s.ManifestSerializer(fresh).data, status=code)
         response["ETag"] = f'"{fresh.version}"'
@@ -289,7 +318,7 @@ class ManifestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     # --- Steps --------------------------------------------------------------------------
 
     def _sign(self, request: Request, fn: Callable[..., Any], **kwargs: Any) -> Response:
-        manifest = self.get_object()
+        manifest = self._visible()
         version = if_match(request)
         _atomic_409(lambda: fn(request.user, manifest, version=version, **kwargs))
         return self._respond(manifest)
@@ -297,7 +326,7 @@ class ManifestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def _scan(self, request: Request, fn: Callable[..., ScanResult], **kwargs: Any) -> Response:
         """Scans take no version in the action: an ``If-Match`` is checked under the
         manifest's row lock, in the same transaction as the scan."""
-        manifest = self.get_object()
+        manifest = self._visible()
         version = if_match(request)
 
         def run() -> ScanResult:
@@ -374,7 +403,7 @@ class ManifestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @idempotent
     def legs(self, request: Request, pk: Any = None) -> Response:
         data = _data(s.LegWriteSerializer, request)
-        manifest = self.get_object()
+        manifest = self._visible()
         version = if_match(request)
         carrier = _org(data["carrier"], "carrier")
         _atomic_409(

@@ -421,3 +421,11 @@ def test_actions_and_api_agree(trip):
     m = actions.create_draft(trip.shipper_user, **trip.draft_data())
     r = api(trip.shipper_user).get(f"{BASE}{m.pk}/")
     assert r.data["id"] == m.pk and r.data["version"] == m.version
+
+
+def test_prefer_return_minimal(trip):
+    m = created(trip)
+    r = post(api(trip.shipper_user), f"{BASE}{m['id']}/submit/", HTTP_PREFER="return=minimal")
+    assert r.status_code == 200 and r["Preference-Applied"] == "return=minimal"
+    assert set(r.data) == {"id", "number", "status", "version"}
+    assert r.data["status"] == "submitted" and r["ETag"] == f'"{r.data["version"]}"'
