@@ -277,6 +277,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "deliver-due-webhooks": {"task": "wufei.notifications.tasks.deliver_due", "schedule": 60},
     "analyse-open-trips": {"task": "wufei.supervision.tasks.analyse_open_trips", "schedule": 300},
     "scan-warning-rules": {"task": "wufei.supervision.tasks.scan_rules", "schedule": 900},
+    "fold-analytics-aggregates": {"task": "wufei.analytics.tasks.fold_aggregates", "schedule": 300},
     "escalate-overdue-warnings": {
         "task": "wufei.supervision.tasks.escalate_overdue",
         "schedule": 3600,
