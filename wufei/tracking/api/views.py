@@ -7,6 +7,8 @@ The body is JSON — a list of points, or ``{"crs": "gcj02", "points": [...]}`` 
 coordinates (default WGS-84). The sender must be an admin or member of the carrier: a point of
 any other vehicle is refused as unknown. 200 with the counts (accepted / duplicates / rejected)
 and one error per refused point (index, field, code, message); the good points are stored.
+The points are idempotent by themselves; an ``Idempotency-Key`` (docs/api.md) also replays the
+first answer (its counts) to a retried request.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from wufei.core.api.idempotency import idempotent
 from wufei.core.errors import ValidationFailed
 from wufei.core.permissions import principal
+from wufei.registry.api.views import IDEMPOTENCY
 from wufei.registry.models import Vehicle
 
 from .. import coords
@@ -131,10 +135,12 @@ class TrackPointsView(APIView):
         parameters=[
             OpenApiParameter(
                 "crs", str, enum=list(coords.CRS_CHOICES), description="datum of lat/lon"
-            )
+            ),
+            IDEMPOTENCY,
         ],
         responses={200: IngestReportSerializer},
     )
+    @idempotent
     def post(self, request: Any) -> Response:
         data = request.data
         crs = request.query_params.get("crs") or coords.CRS_WGS84

@@ -131,6 +131,7 @@ class PointWriter:
         self.executor = executor
         self.queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self.task: asyncio.Task | None = None
+        self.rounds = 0
 
     def start(self) -> None:
         self.task = asyncio.get_running_loop().create_task(self._run())
@@ -156,6 +157,7 @@ class PointWriter:
                 round_.append(item)
                 size += len(item.points)
             points = [p for item in round_ for p in item.points]
+            self.rounds += 1
             try:
                 report = await loop.run_in_executor(self.executor, store_points, points)
             except Exception as exc:  # a database error fails this round's messages only

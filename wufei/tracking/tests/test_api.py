@@ -95,3 +95,14 @@ def test_who_may_post(fleet):
         r = client_for(user).post(URL, body, format="json")
         assert r.data["accepted"] == 0 and r.data["errors"][0]["code"] == "tracking.vehicle_unknown"
     assert not TrackPoint.objects.exists()
+
+
+def test_idempotency_key_replays_the_first_answer(fleet):
+    api = client_for(fleet.user)
+    body = [{"plate": "浙D10001", "time": iso(0), "lat": 30.08, "lon": 120.49}]
+    first = api.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="batch-1")
+    again = api.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="batch-1")
+    assert first.data["accepted"] == 1 and again.data["accepted"] == 1
+    assert again["Idempotent-Replayed"] == "true"
+    assert api.post(URL, body, format="json").data["duplicates"] == 1
+    assert TrackPoint.objects.count() == 1
