@@ -93,10 +93,21 @@ def _median_outliers(
     return np.hypot(x - mx, y - my) > max_speed_ms * span
 
 
-def clean(t: F8, x: F8, y: F8, *, max_speed_ms: float, rounds: int = 3) -> npt.NDArray[np.bool_]:
+def clean(
+    t: F8,
+    x: F8,
+    y: F8,
+    *,
+    max_speed_ms: float,
+    plausible_ms: float | None = None,
+    rounds: int = 3,
+) -> npt.NDArray[np.bool_]:
     """Mask of the points to keep: GPS jitter is dropped — a burst of up to two fixes far from
     the rolling median of their neighbours, and any point the track jumps to and back from
-    faster than ``max_speed_ms``. Vectorised (a few rounds)."""
+    faster than ``max_speed_ms``. With ``plausible_ms``, also a single fix reached and left
+    faster than that while the way from its predecessor to its successor is plausible (an
+    out-and-back spike of a few hundred metres: too slow for ``max_speed_ms`` at 10–30 s
+    sampling, but no truck goes there and back). Vectorised (a few rounds)."""
     keep = ~_median_outliers(t, x, y, max_speed_ms)
     for _ in range(rounds):
         idx = np.flatnonzero(keep)
@@ -111,6 +122,17 @@ def clean(t: F8, x: F8, y: F8, *, max_speed_ms: float, rounds: int = 3) -> npt.N
         # The last point is a spike if only its incoming step is impossible.
         if speed.size and speed[-1] > max_speed_ms:
             spikes[-1] = True
+        # So is the first (the rolling median, padded with it, never flags it) when only its
+        # outgoing step is impossible.
+        if speed.size >= 2 and speed[0] > max_speed_ms and speed[1] <= max_speed_ms:
+            spikes[0] = True
+        if plausible_ms is not None:
+            around = np.hypot(xx[2:] - xx[:-2], yy[2:] - yy[:-2]) / np.maximum(
+                tt[2:] - tt[:-2], 1e-9
+            )
+            spikes[1:-1] |= (
+                (speed[:-1] > plausible_ms) & (speed[1:] > plausible_ms) & (around <= plausible_ms)
+            )
         if not spikes.any():
             break
         keep[idx[spikes]] = False
@@ -275,16 +297,22 @@ class Cleaned:
 
 
 def prepare(
-    t: npt.ArrayLike, lat: npt.ArrayLike, lon: npt.ArrayLike, *, max_speed_kmh: float
+    t: npt.ArrayLike,
+    lat: npt.ArrayLike,
+    lon: npt.ArrayLike,
+    *,
+    max_speed_kmh: float,
+    plausible_kmh: float | None = None,
 ) -> Cleaned:
-    """Order, de-duplicate, project and clean a raw track."""
+    """Order, de-duplicate, project and clean a raw track (see ``clean``)."""
     t_a = np.asarray(t, dtype=np.float64)
     lat_a = np.asarray(lat, dtype=np.float64)
     lon_a = np.asarray(lon, dtype=np.float64)
     t_a, lat_a, lon_a = order(t_a, lat_a, lon_a)
     frame = Frame.around(lat_a, lon_a)
     x, y = frame.xy(lat_a, lon_a)
-    keep = clean(t_a, x, y, max_speed_ms=max_speed_kmh / 3.6)
+    plausible = plausible_kmh / 3.6 if plausible_kmh is not None else None
+    keep = clean(t_a, x, y, max_speed_ms=max_speed_kmh / 3.6, plausible_ms=plausible)
     return Cleaned(
         frame=frame,
         t=t_a[keep],

@@ -175,7 +175,7 @@ def find(
             FindingData("no_track", "no points", t_start=ctx.departed_at, t_end=ctx.window_end)
         )
         return Result(out, None, [], 0.0)
-    cl = a.prepare(t_a, lat, lon, max_speed_kmh=th.jitter_speed_kmh)
+    cl = a.prepare(t_a, lat, lon, max_speed_kmh=th.jitter_speed_kmh, plausible_kmh=th.max_speed_kmh)
     if cl.t.size == 0:
         out.append(FindingData("no_track", "no usable points", t_start=ctx.departed_at))
         return Result(out, cl, [], 0.0)
