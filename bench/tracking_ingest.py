@@ -140,7 +140,11 @@ def bench_mqtt(walk: Walk, n: int) -> float:
     tag = uuid.uuid4().hex[:8]
     prefix = f"wufei-bench/{tag}/track"
     sub = Subscriber(
-        prefix=prefix, client_id=f"wufei-bench-{tag}", batch_size=2000, flush_seconds=0.2
+        prefix=prefix,
+        client_id=f"wufei-bench-{tag}",
+        batch_size=2000,
+        flush_seconds=0.2,
+        session_expiry=0,  # nothing left in the broker after the run
     )
     stop = threading.Event()
     thread = threading.Thread(target=sub.run, args=(stop,), daemon=True)

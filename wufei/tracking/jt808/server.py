@@ -277,6 +277,11 @@ class Gateway:
             self.stats["bad_frames"] += 1
             log.warning("jt808 %s: bad body of %#06x: %s", session.peer, h.msg_id, exc)
             return c.general_response(h, session.next_serial(), c.BAD_MESSAGE)
+        except Exception:  # the database is away: the terminal keeps the data and retries
+            log.exception("jt808 %s: handling %#06x failed", session.peer, h.msg_id)
+            if h.msg_id == c.REGISTER:
+                return None  # no 0x8100 result means "try later": the terminal retries
+            return c.general_response(h, session.next_serial(), c.FAILURE)
 
     async def _dispatch(self, session: Session, msg: c.Message) -> bytes:
         h = msg.header

@@ -224,3 +224,31 @@ def test_registration_through_the_vehicle_terminal_id_and_many_terminals(gateway
     assert TrackPoint.objects.filter(vehicle=fleet.truck).count() == 5
     assert TrackPoint.objects.filter(vehicle=fleet.van).count() == 5
     assert Terminal.objects.get(phone="13800000002").vehicle == fleet.van
+
+
+def test_a_database_failure_answers_failure_and_the_connection_goes_on(gateway, fleet, monkeypatch):
+    from django.db import OperationalError
+
+    from wufei.tracking.jt808 import server
+
+    Terminal.objects.create(phone=PHONE, vehicle=fleet.truck)
+    t = TestTerminal(gateway.port)
+    real = server.store_points
+    try:
+        t.send(0x0100, registration())
+        code = t.receive()[1][3:].decode()
+        t.send(0x0102, authentication(code))
+        assert t.general_response()[2] == 0
+
+        def down(points):
+            raise OperationalError("database is away")
+
+        monkeypatch.setattr(server, "store_points", down)
+        serial = t.send(0x0200, t.position(30.0833, 120.492, 50, 90, T0))
+        assert t.general_response() == (serial, 0x0200, 1)
+        monkeypatch.setattr(server, "store_points", real)
+        serial = t.send(0x0200, t.position(30.0833, 120.492, 50, 90, T0))  # the terminal retries
+        assert t.general_response() == (serial, 0x0200, 0)
+    finally:
+        t.close()
+    assert TrackPoint.objects.count() == 1
