@@ -385,7 +385,7 @@ def test_replayed_signatures_answer_409(trip):
     r = post(api(trip.driver_user), f"{BASE}{pk}/sign-pickup/")
     assert r.status_code == 409 and r.data["code"] == "manifests.not_loadable"
     r = post(api(trip.shipper_user), f"{BASE}{pk}/sign-handover/")
-    assert r.status_code == 409, r.content
+    assert r.status_code == 409 and r.data["code"] == "manifests.not_loadable", r.content
     assert Signature.objects.filter(manifest_id=pk, step="pickup").count() == 1
     arrived(dataclasses.replace(trip, containers=[stored_container(trip.producer, 50)]))
     pk = Manifest.objects.order_by("-pk").first().pk
@@ -394,6 +394,18 @@ def test_replayed_signatures_answer_409(trip):
     r = post(receiver, f"{BASE}{pk}/sign-receipt/")
     assert r.status_code == 409 and r.data["code"] == "manifests.not_arrived"
     assert Signature.objects.filter(manifest_id=pk, step="receipt").count() == 1
+
+
+def test_replayed_handover_before_pickup_answers_409(trip):
+    m = submitted(trip)
+    pk = m["id"]
+    for c in trip.containers:
+        post(api(trip.driver_user), f"{BASE}{pk}/scan-load/", {"code": c.ident_code})
+    shipper = api(trip.shipper_user)
+    assert post(shipper, f"{BASE}{pk}/sign-handover/").status_code == 200
+    r = post(shipper, f"{BASE}{pk}/sign-handover/")
+    assert r.status_code == 409, r.content
+    assert Signature.objects.filter(manifest_id=pk, step="handover").count() == 1
 
 
 def test_openapi_schema_lists_every_step(admin_client):
