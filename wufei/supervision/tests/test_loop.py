@@ -65,8 +65,11 @@ def test_the_whole_loop_to_closed(trip, bureaus):
     assert w.status == WarningStatus.RECTIFYING and w.rectification_due_on
     with pytest.raises(Conflict):
         actions.close(county, w, note="销号")  # the enterprise has not answered
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):  # the receiver does not even see the producer's warning
         actions.respond(trip.receiver_user, w, response="不是我们")
+    reader = member_of(trip.producer.org, role="reader")
+    with pytest.raises(NotFound):
+        actions.respond(reader, w, response="读者不能答复")
     w = actions.respond(trip.shipper_user, w, response="已签订处置合同并转移")
     w = actions.close(county, w, note="整改完成，予以销号")
     assert w.status == WarningStatus.CLOSED and w.closed_at
@@ -185,7 +188,6 @@ def test_bureau_for_picks_the_most_local(db):
     assert county.region.code == "330602"
     assert actions.bureau_for(region("330602"), above=county).region.code == "330600"
     assert Organization.objects.filter(is_regulator=True).count() == 3
-    _ = member_of
 
 
 def test_the_docs_list_every_rule():
