@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from .permissions import principal
@@ -16,6 +17,10 @@ class NavItem:
     label: object
     icon: str
     who: frozenset[str]  # "all", "admin", "regulator", "org", "org_write"
+    #: dotted path of ``f(user) -> bool``: the item shows only when it answers True
+    test: str = ""
+    #: dotted path of ``f(user) -> tuple``: the URL's arguments
+    args: str = ""
 
 
 ALL = frozenset({"all"})
@@ -64,6 +69,27 @@ NAV: list[tuple[object, list[NavItem]]] = [
             NavItem("manifests:dashboard", _("Transfer manifests"), "⇆", STAFF),
             NavItem("approvals:list", _("Cross-province approvals"), "◈", STAFF),
             NavItem("manifests:driver", _("My trips"), "▷", frozenset({"driver"})),
+            NavItem(
+                "manifests:paper_new",
+                _("Enter a paper manifest"),
+                "✍",
+                frozenset({"admin", "org_write"}),
+                test="wufei.manifests.queries.can_draft",
+            ),
+            NavItem(
+                "manifests:consolidate",
+                _("Consolidate received waste"),
+                "⊕",
+                frozenset({"admin", "org_write"}),
+                test="wufei.manifests.queries.is_collector_user",
+            ),
+            NavItem(
+                "manifests:register",
+                _("Transfer registers"),
+                "▤",
+                STAFF,
+                args="wufei.manifests.queries.register_args",
+            ),
         ],
     ),
     (
@@ -122,8 +148,11 @@ def build(user, current_path: str) -> list[dict]:
         for item in items:
             if not (item.who & who):
                 continue
+            if item.test and not import_string(item.test)(user):
+                continue
+            args = import_string(item.args)(user) if item.args else ()
             try:
-                url = reverse(item.url_name)
+                url = reverse(item.url_name, args=args)
             except NoReverseMatch:
                 continue
             active = current_path == url or (url != "/" and current_path.startswith(url))

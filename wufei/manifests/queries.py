@@ -3,8 +3,11 @@
 The dashboard (联单工作台) has one tab per piece of work: drafts (草稿), to sign (待签字: the
 shipper's hand-over, the carrier's pickup, a next carrier's take-over, the receiver's
 receipt — for the user's own organisations), in transit (运输中), to receive (待接收: arrived,
-with the 5-working-day receipt due date), to close (待闭环: received, awaiting treatment) and
-overdue (逾期: receipt past due, or the planned pickup date passed without pickup).
+with the 5-working-day receipt due date), to close (待闭环: received, awaiting treatment),
+overdue (逾期: receipt past due, or the planned pickup date passed without pickup), revisions
+to decide (修正待确认: an open revision request that one of the user's organisations must still
+approve or refuse) and refused waste (拒收退回/转移: manifests with refused containers and the
+manifests linked to an earlier one).
 """
 
 from __future__ import annotations
@@ -21,7 +24,18 @@ from wufei.core.permissions import ADMIN, DRIVER, MEMBER, principal
 from wufei.ledger.models import Container, ContainerStatus
 
 from .checks import open_manifest_of
-from .models import ItemStatus, Manifest, ManifestItem, ManifestLeg, ManifestStatus, SignatureStep
+from .models import (
+    Consolidation,
+    ItemStatus,
+    LinkKind,
+    Manifest,
+    ManifestItem,
+    ManifestLeg,
+    ManifestStatus,
+    Revision,
+    RevisionStatus,
+    SignatureStep,
+)
 
 WRITER_ROLES = frozenset({ADMIN, MEMBER})
 CARRIER_ROLES = frozenset({ADMIN, MEMBER, DRIVER})
@@ -39,6 +53,7 @@ def manifests_for(user: Any) -> QuerySet[Manifest]:
         "driver",
         "origin_region",
         "destination_region",
+        "parent",
     )
 
 
@@ -82,6 +97,29 @@ def is_carrier_user(user: Any) -> bool:
     return bool(orgs) and Organization.objects.filter(pk__in=orgs, is_carrier=True).exists()
 
 
+def is_collector_user(user: Any) -> bool:
+    """Is the user an admin or member of a micro collector (小微收集单位)?"""
+    from wufei.registry.models import Organization
+
+    orgs = org_ids(user, WRITER_ROLES)
+    return bool(orgs) and Organization.objects.filter(pk__in=orgs, is_collector=True).exists()
+
+
+def register_args(user: Any) -> tuple[str]:
+    """The register a user opens first: incoming for receivers and collectors, transported for
+    carriers, outgoing otherwise (the page links the other two)."""
+    from wufei.registry.models import Organization
+
+    orgs = Organization.objects.filter(pk__in=org_ids(user), is_regulator=False)
+    if orgs.filter(is_producer=True).exists():
+        return ("outgoing",)
+    if orgs.filter(Q(is_receiver=True) | Q(is_collector=True)).exists():
+        return ("incoming",)
+    if orgs.filter(is_carrier=True).exists():
+        return ("transported",)
+    return ("outgoing",)
+
+
 def _leg_of(orgs: list[int], offset: int) -> Exists:
     """A leg ``current_leg + offset`` carried by one of ``orgs``."""
     return Exists(
@@ -113,6 +151,8 @@ TABS = (
     Tab("to_receive", _("To receive")),
     Tab("to_close", _("To close")),
     Tab("overdue", _("Overdue")),
+    Tab("revisions", _("Revisions to decide")),
+    Tab("refused", _("Refused waste")),
 )
 TAB_KEYS = {t.key for t in TABS}
 
@@ -152,6 +192,16 @@ def tab_queryset(user: Any, key: str, today: dt.date | None = None) -> QuerySet[
             Q(status=ManifestStatus.ARRIVED, receipt_due_on__lt=today)
             | Q(status=ManifestStatus.SUBMITTED, planned_pickup_on__lt=today)
         )
+    if key == "revisions":
+        return qs.filter(pk__in={r.manifest_id for r in revisions_to_decide(user)})
+    if key == "refused":
+        refused = ManifestItem.objects.filter(manifest=OuterRef("pk"), status=ItemStatus.REFUSED)
+        qs = qs.alias(has_refused=Exists(refused)).filter(
+            Q(has_refused=True) | Q(link_kind__in=(LinkKind.RETURN, LinkKind.REDIRECT))
+        )
+        if member_orgs is not None:
+            qs = qs.filter(Q(shipper__in=member_orgs) | Q(receiver__in=member_orgs))
+        return qs
     return qs
 
 
@@ -242,3 +292,31 @@ def pending_scan(m: Manifest, step: str) -> list[ManifestItem]:
     if step == "takeover":
         return [i for i in items if i.last_scanned_leg <= m.current_leg]
     return [i for i in items if i.arrived_scanned_at is None]
+
+
+def revisions_to_decide(user: Any) -> list[Revision]:
+    """Open revision requests that one of the user's organisations (admin or member) must still
+    approve or refuse (the approvers are a JSON list: filtered here, there are few open)."""
+    writers = set(org_ids(user, WRITER_ROLES))
+    if not writers:
+        return []
+    out = []
+    for r in Revision.objects.restrict(user, "view").filter(status=RevisionStatus.OPEN):
+        decided = {d.get("org") for d in r.decisions}
+        if writers & (set(r.approvers) - decided):
+            out.append(r)
+    return out
+
+
+def linked_of(user: Any, m: Manifest) -> list[Manifest]:
+    """The manifests that follow this one (refused waste returned or sent on), visible ones."""
+    return list(manifests_for(user).filter(parent=m).order_by("pk"))
+
+
+def consolidated_containers(items: list[ManifestItem], limit: int = 10) -> list[Container]:
+    """The containers on the manifest that a collector made by consolidation (合并)."""
+    ids = {i.container_id for i in items}
+    made = set(
+        Consolidation.objects.filter(container_id__in=ids).values_list("container_id", flat=True)
+    )
+    return [i.container for i in items if i.container_id in made][:limit]

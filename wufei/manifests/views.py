@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,6 +25,7 @@ from wufei.core.permissions import principal
 
 from . import actions, queries
 from .actions._common import current_carrier_id
+from .actions.revision_fields import REVISABLE_STATUSES
 from .forms import (
     CancelForm,
     LegForm,
@@ -32,7 +35,14 @@ from .forms import (
     VersionForm,
     apply_error,
 )
-from .models import ItemStatus, Manifest, ManifestStatus, SignatureStep
+from .models import (
+    ItemStatus,
+    LinkKind,
+    Manifest,
+    ManifestStatus,
+    RevisionStatus,
+    SignatureStep,
+)
 
 PAGE_SIZE = 25
 STATUS_BADGE: dict[str, str] = {
@@ -59,7 +69,16 @@ EVENT_LABELS = {
     "scan_arrival": gettext_lazy("container scanned and weighed at arrival"),
     "receipt": gettext_lazy("receipt signed"),
     "treatment": gettext_lazy("treatment recorded"),
+    "linked_create": gettext_lazy("manifest for refused waste created"),
+    "submit_linked": gettext_lazy("submitted"),
+    "linked_handover": gettext_lazy("hand-over signed by the shipper"),
+    "store_returned": gettext_lazy("returned waste stored back"),
 }
+
+
+def is_linked(m: Manifest) -> bool:
+    """A manifest for refused waste (退回 / 转移): its submit and hand-over are their own."""
+    return bool(m.parent_id) and m.link_kind in (LinkKind.RETURN, LinkKind.REDIRECT)
 
 
 def get_manifest(request: HttpRequest, pk: int) -> Manifest:
@@ -83,8 +102,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         qs = queries.search(qs, d["q"], d["date_from"], d["date_to"])
     counts = queries.tab_counts(request.user, today)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    children: dict[int, list[Manifest]] = {}
+    for child in queries.manifests_for(request.user).filter(
+        parent__in=[m.pk for m in page.object_list]
+    ):
+        children.setdefault(child.parent_id or 0, []).append(child)
     rows = [
-        (m, STATUS_BADGE.get(m.status, ""), queries.is_overdue(m, today)) for m in page.object_list
+        (m, STATUS_BADGE.get(m.status, ""), queries.is_overdue(m, today), children.get(m.pk, []))
+        for m in page.object_list
     ]
     context = {
         "title": _("Transfer manifests"),
@@ -113,7 +138,8 @@ def steps_for(user: Any, m: Manifest) -> set[str]:
     signed = set(m.signatures.values_list("step", flat=True))
     if roles.get(m.shipper_id) in writer:
         if m.status == ManifestStatus.DRAFT:
-            out |= {"edit", "submit", "cancel"}
+            # a linked draft holds the refused containers: not edited through the draft form
+            out |= {"submit", "cancel"} if is_linked(m) else {"edit", "submit", "cancel"}
         elif m.status == ManifestStatus.SUBMITTED and SignatureStep.HANDOVER not in signed:
             out |= {"cancel", "handover"}
     if m.status == ManifestStatus.SUBMITTED and roles.get(m.carrier_id) in carrier:
@@ -132,7 +158,8 @@ def steps_for(user: Any, m: Manifest) -> set[str]:
         if m.status == ManifestStatus.ARRIVED:
             out.add("receipt")
         if m.status == ManifestStatus.RECEIVED:
-            out.add("treatment")
+            # returned waste goes back into the shipper's storage instead of being treated
+            out.add("store" if m.link_kind == LinkKind.RETURN else "treatment")
     return out
 
 
@@ -196,6 +223,73 @@ def detail_context(
         "events": timeline(m),
         "steps": steps,
         "forms": step_forms(m, steps, items, bound),
+        **related_context(request.user, m, items),
+    }
+
+
+def _trip_url(m: Manifest) -> str:
+    """The trip map (行程轨迹) of the trips app once the trip has been recorded; by URL name,
+    or by its path while the trips pages are not routed."""
+    try:
+        trip_model = apps.get_model("trips", "Trip")
+    except LookupError:
+        return ""
+    if not trip_model.objects.filter(manifest_id=m.pk).exists():
+        return ""
+    try:
+        return reverse("trips:trip", args=[m.pk])
+    except NoReverseMatch:
+        return f"/trips/{m.pk}/"
+
+
+def related_context(user: Any, m: Manifest, items: list[Any]) -> dict[str, Any]:
+    """What the detail page links to beyond the main path: revision requests (with the open
+    one's state), refused-waste routing, linked manifests both ways, the consolidation trace,
+    the proof (PDF, viewing link) and the trip map — each only for the party it concerns."""
+    p = principal(user)
+    roles = p.org_roles if p is not None else {}
+    writers = {o for o, r in roles.items() if r in queries.WRITER_ROLES}
+    parties = {m.shipper_id, m.carrier_id, m.receiver_id}
+    parties |= set(m.legs.values_list("carrier_id", flat=True))
+    revisions = list(m.revisions.order_by("-number"))
+    open_rev = next((r for r in revisions if r.status == RevisionStatus.OPEN), None)
+    pending = (
+        set(open_rev.approvers) - {d.get("org") for d in open_rev.decisions} if open_rev else set()
+    )
+    children = queries.linked_of(user, m)
+    refused = [i for i in items if i.status == ItemStatus.REFUSED]
+    routed = any(c.status != ManifestStatus.CANCELLED for c in children)
+    route_as = ""
+    if refused and not routed and m.status in (ManifestStatus.RECEIVED, ManifestStatus.REFUSED):
+        if m.receiver_id in writers:
+            route_as = "receiver"
+        elif m.shipper_id in writers:
+            route_as = "shipper"
+    trace_nodes = [actions.trace(c) for c in queries.consolidated_containers(items)]
+    moving = m.status not in (
+        ManifestStatus.DRAFT,
+        ManifestStatus.SUBMITTED,
+        ManifestStatus.CANCELLED,
+    )
+    parent = queries.manifests_for(user).filter(pk=m.parent_id).first() if m.parent_id else None
+    return {
+        "parent": parent,
+        "revisions": revisions,
+        "open_revision": open_rev,
+        "revision_to_decide": bool(writers & pending),
+        "can_request_revision": bool(writers & parties)
+        and m.status in REVISABLE_STATUSES
+        and open_rev is None,
+        "refused_count": len(refused),
+        "route_as": route_as,
+        "linked": is_linked(m),
+        "children": children,
+        "store_back": m.link_kind == LinkKind.RETURN
+        and m.status == ManifestStatus.RECEIVED
+        and m.receiver_id in writers,
+        "trace_nodes": trace_nodes,
+        "can_share": bool(m.number),
+        "trip_url": _trip_url(m) if moving else "",
     }
 
 
@@ -230,6 +324,10 @@ FIELD_MAPS = {
 
 def _run(request: HttpRequest, m: Manifest, step: str, form: Any) -> Manifest | None:
     user = request.user
+    if step == "submit" and is_linked(m):
+        return actions.submit_linked(user, m, version=_version(form))
+    if step == "handover" and is_linked(m):
+        return actions.sign_linked_handover(user, m, version=_version(form))
     if step == "submit":
         return actions.submit(user, m, version=_version(form))
     if step == "cancel":
@@ -298,6 +396,8 @@ def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         else:
             m = result or m
             messages.success(request, STEP_DONE[name] % {"m": m})
+            if name == "handover" and page == "load":
+                return redirect("manifests:load", pk=m.pk)
             if name == "pickup" and page == "load":
                 return redirect("manifests:driver")
             if name == "sign_leg" and page == "takeover":

@@ -8,7 +8,9 @@
 
 A scan is a plain form POST (a hardware scanner types the code and Enter into the text field;
 the camera button reads the QR with the labels app's jsQR and fills the same field). With htmx
-the answer is only the scan panel (a few kB): the message and the containers left.
+the answer is only the scan panel (a few kB): the message, the containers left and, once the
+last container is scanned, the signature buttons rendered from the manifest read again after
+the scan. While the driver waits for the shipper's hand-over the panel asks again every 10 s.
 """
 
 from __future__ import annotations
@@ -59,7 +61,9 @@ def phone_context(
     items = queries.items_of(m)
     pending = queries.pending_scan(m, page)
     form_class = ArrivalScanForm if page == "receive" else ScanForm
-    forms = step_forms(m, steps & {"pickup", "sign_leg", "receipt"}, items, bound)
+    # the hand-over too: a shipper that carries its own waste signs both on the loading page
+    phone_steps = {"pickup", "sign_leg", "receipt"} | ({"handover"} if page == "load" else set())
+    forms = step_forms(m, steps & phone_steps, items, bound)
     return {
         "title": PAGE_TITLES[page](),
         "m": m,

@@ -71,6 +71,7 @@
       busy = false;
       stop();
       panel.innerHTML = html;
+      if (window.htmx) { window.htmx.process(panel); }
       scan();
       var field = panel.querySelector("input[name=code]");
       if (field) { field.focus(); }
