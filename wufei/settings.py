@@ -273,7 +273,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "wufei.plans.tasks.generate_due_declarations",
         "schedule": 24 * 3600,
     },
-    "list-overdue-approval-steps-daily": {"task": "wufei.approvals.tasks.list_overdue_steps", "schedule": 24 * 3600},
+    "list-overdue-approval-steps-daily": {
+        "task": "wufei.approvals.tasks.list_overdue_steps",
+        "schedule": 24 * 3600,
+    },
     "deliver-due-webhooks": {"task": "wufei.notifications.tasks.deliver_due", "schedule": 60},
     "analyse-open-trips": {"task": "wufei.supervision.tasks.analyse_open_trips", "schedule": 300},
     "scan-warning-rules": {"task": "wufei.supervision.tasks.scan_rules", "schedule": 900},

@@ -94,7 +94,9 @@ def clean_photo(upload: Any, field: str = "photos") -> CleanPhoto:
             field=field,
         )
     lat, lon = _gps(image)
-    upright = ImageOps.exif_transpose(image)  # keep the orientation the EXIF asked for, then drop it
+    upright = ImageOps.exif_transpose(
+        image
+    )  # keep the orientation the EXIF asked for, then drop it
     pixels = upright.convert("RGB")
     clean = Image.new("RGB", pixels.size)
     clean.paste(pixels)

@@ -27,7 +27,9 @@ def graph(trip):
 
 def test_generation_and_facilities(graph):
     sources = capacity.generation("3306", 2026)
-    assert [(s.region, s.category, round(s.tonnes, 4)) for s in sources] == [("330602", "HW08", 0.54)]
+    assert [(s.region, s.category, round(s.tonnes, 4)) for s in sources] == [
+        ("330602", "HW08", 0.54)
+    ]
     facs = capacity.facilities("3306", 2026)
     permit = next(f for f in facs if f.key.startswith("permit:"))
     assert permit.categories == {"HW08": 1000.0} and permit.region == "330602"
@@ -35,7 +37,9 @@ def test_generation_and_facilities(graph):
 
 def test_load_rate_after_a_receipt(graph):
     trip = graph
-    m = manifests.submit(trip.shipper_user, manifests.create_draft(trip.shipper_user, **trip.draft_data()))
+    m = manifests.submit(
+        trip.shipper_user, manifests.create_draft(trip.shipper_user, **trip.draft_data())
+    )
     for c in trip.containers:
         manifests.scan_load(trip.driver_user, m, c.ident_code)
     manifests.sign_handover(trip.shipper_user, m)
@@ -56,7 +60,9 @@ def test_load_rate_after_a_receipt(graph):
         }
     ]
     remaining = capacity.facilities("33", 2026, remaining=True)
-    assert next(f for f in remaining if f.key.startswith("permit:")).categories["HW08"] == pytest.approx(999.46)
+    assert next(f for f in remaining if f.key.startswith("permit:")).categories[
+        "HW08"
+    ] == pytest.approx(999.46)
 
 
 def test_match_scenarios_and_locality(graph):
@@ -66,11 +72,15 @@ def test_match_scenarios_and_locality(graph):
     retired = capacity.compare(base, [capacity.Change("retire", key=key)])
     assert retired["scenario"]["shortfall_t"] == pytest.approx(0.54)
     far = Facility("new:far", "330102", 30.27, 120.15, 100, {"HW08": 100})
-    moved = capacity.compare(base, [capacity.Change("retire", key=key), capacity.Change("add", facility=far)])
+    moved = capacity.compare(
+        base, [capacity.Change("retire", key=key), capacity.Change("add", facility=far)]
+    )
     assert moved["scenario"]["shortfall_t"] == 0
     assert moved["scenario"]["locality_holds"] is False  # hazardous waste would leave the city
     assert moved["scenario"]["cost_tkm"] > base.solution.cost_tkm
-    smaller = capacity.compare(base, [capacity.Change("capacity", key=key, category="HW08", tonnes=0.3)])
+    smaller = capacity.compare(
+        base, [capacity.Change("capacity", key=key, category="HW08", tonnes=0.3)]
+    )
     assert smaller["scenario"]["shortfall_t"] == pytest.approx(0.24)
     with pytest.raises(ValueError):
         capacity.apply(base.facilities, [capacity.Change("explode")])
@@ -78,7 +88,13 @@ def test_match_scenarios_and_locality(graph):
 
 def test_structural_signals_flag_idle_capacity(graph):
     signals = capacity.structural_signals("3306", 2026)
-    assert {"kind": "idle", "category": "HW08", "capacity_t": 1000.0, "received_t": 0.0, "rate": 0.0} in signals
+    assert {
+        "kind": "idle",
+        "category": "HW08",
+        "capacity_t": 1000.0,
+        "received_t": 0.0,
+        "rate": 0.0,
+    } in signals
 
 
 def test_empty_region(db, reference_data):
