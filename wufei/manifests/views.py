@@ -23,7 +23,7 @@ from wufei.core.audit import history
 from wufei.core.errors import ActionError
 from wufei.core.permissions import principal
 
-from . import actions, queries
+from . import actions, proof, queries
 from .actions._common import current_carrier_id
 from .actions.revision_fields import REVISABLE_STATUSES
 from .forms import (
@@ -288,7 +288,7 @@ def related_context(user: Any, m: Manifest, items: list[Any]) -> dict[str, Any]:
         and m.status == ManifestStatus.RECEIVED
         and m.receiver_id in writers,
         "trace_nodes": trace_nodes,
-        "can_share": bool(m.number),
+        "can_share": bool(m.number) and proof.may_share(user, m),
         "trip_url": _trip_url(m) if moving else "",
     }
 

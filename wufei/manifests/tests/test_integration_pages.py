@@ -111,6 +111,27 @@ def test_a_draft_has_no_proof_and_no_revisions(client, trip):
     assert not ids & {"proof", "revisions-link", "refused-routing", "trip-map", "linked"}
 
 
+def test_trip_map_link_once_the_trip_is_recorded(client, trip):
+    from django.utils import timezone
+
+    from wufei.trips.models import Trip
+
+    m = _arrived(trip)
+    detail = reverse("manifests:detail", args=[m.pk])
+    c = _client(client, trip.shipper_user)
+    assert "trip-map" not in _testids(c.get(detail).content.decode())
+    Trip.objects.create(manifest=m, vehicle=trip.vehicle, window_start=timezone.now())
+    html = c.get(detail).content.decode()
+    assert "trip-map" in _testids(html) and f"/trips/{m.pk}/" in html
+
+
+def test_a_reader_member_gets_no_share_button(client, trip):
+    m = _arrived(trip)
+    reader = member_of(trip.producer.org, role="reader")
+    html = _client(client, reader).get(reverse("manifests:detail", args=[m.pk])).content.decode()
+    assert "proof" not in _testids(html) and "revisions-link" not in _testids(html)
+
+
 def _nav_urls(user) -> set[str]:
     return {item["url"] for section in build(user, "/") for item in section["items"]}
 
