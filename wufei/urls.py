@@ -22,6 +22,8 @@ api_v1 = [
     path("", include("wufei.tracking.api.urls")),
     path("", include("wufei.notifications.api.urls")),
     path("", include("wufei.manifests.api.urls")),
+    path("", include("wufei.supervision.api.urls")),
+    path("", include("wufei.trips.api.urls")),
 ]
 
 urlpatterns = [
@@ -44,6 +46,8 @@ urlpatterns = [
     path("approvals/", include("wufei.approvals.urls")),
     path("notifications/", include("wufei.notifications.urls")),
     path("manifests/", include("wufei.manifests.urls")),
+    path("supervision/", include("wufei.supervision.urls")),
+    path("trips/", include("wufei.trips.urls")),
     path("analytics/matching/", include("wufei.analytics.urls_matching")),
     path("v/<str:token>", manifest_proof_views.verify_page, name="manifest_verify"),
     path("api/v1/", include(api_v1)),

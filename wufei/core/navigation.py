@@ -93,6 +93,29 @@ NAV: list[tuple[object, list[NavItem]]] = [
         ],
     ),
     (
+        _("Supervision"),
+        [
+            NavItem(
+                "supervision:warnings",
+                _("Warnings"),
+                "⚠",
+                frozenset({"admin", "regulator", "org_write"}),
+            ),
+            NavItem(
+                "supervision:statistics",
+                _("Warning statistics"),
+                "▨",
+                frozenset({"admin", "regulator"}),
+            ),
+            NavItem(
+                "supervision:clues", _("Dumping clues"), "⌖", frozenset({"admin", "regulator"})
+            ),
+            NavItem(
+                "supervision:cases", _("Cases"), "⚖", frozenset({"admin", "regulator", "org_write"})
+            ),
+        ],
+    ),
+    (
         _("Reference data"),
         [
             NavItem("catalog:wastecode_list", _("Waste catalogue"), "☰", ALL),
