@@ -64,6 +64,10 @@ REDUCTIONS = {
     "4411": "脱硝催化剂再生延寿；变压器油滤油复用",
 }
 INCINERABLE = {"HW02", "HW06", "HW11", "HW12", "HW13", "HW45", "HW49"}
+#: A micro collector's permit is collection-only (收集, scopes without a method), and the
+#: manifest's submit check wants the line's method in a scope of the receiver's permit; until
+#: the manifests app says how a collector is checked, plans name licensed operators only.
+COLLECTORS_RECEIVE = False
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,8 @@ def choose_receiver(
     """A receiver licensed for the code: small units prefer a micro collector of their city,
     everyone else an operator, nearer ones (same city) first."""
     fit = [r for r in options if r.covers(code, category)]
+    if not COLLECTORS_RECEIVE:
+        fit = [r for r in fit if not r.collector]
     if not fit:
         return None
     city = _city(org.region.code)
@@ -139,6 +145,27 @@ def choose_receiver(
     return rng.choice(fit)
 
 
+def main_receiver(
+    codes: list[tuple[str, str]], org: Organization, options: list[Receiver]
+) -> Receiver | None:
+    """The operator that takes most of the unit's wastes ((code, category) pairs), nearer ones
+    first: units contract one main receiver, so a pickup fills one manifest, not five."""
+    if not COLLECTORS_RECEIVE:
+        options = [r for r in options if not r.collector]
+    city = _city(org.region.code)
+    scored = [
+        (
+            -sum(r.covers(code, category) for code, category in codes),
+            _city(r.organization.region.code) != city,
+            r.organization.uscc,
+            r,
+        )
+        for r in options
+    ]
+    best = min(scored, key=lambda row: row[:3], default=None)
+    return best[3] if best is not None and best[0] < 0 else None
+
+
 class PlanFiler:
     """Files the plans of one year; ``filed`` and ``present`` count what it did."""
 
@@ -149,6 +176,7 @@ class PlanFiler:
         self.filed = 0
         self.present = 0
         self.a1_filled = 0
+        self.main: Receiver | None = None  # the unit's main receiver, while filing its plan
         self.existing = set(
             ManagementPlan.objects.filter(year=year).values_list("site_id", flat=True)
         )
@@ -180,6 +208,11 @@ class PlanFiler:
                 pollutant_permit_number=f"{org.uscc}001P",
             )
             facilities = {f.code: f for f in site.facilities.filter(is_active=True)}
+            self.main = main_receiver(
+                [(code, self.codes[code].category.code) for code, _ in streams],
+                org,
+                self.receivers,
+            )
             sections_key = org.management_class == ManagementClass.KEY
             with_storage = org.management_class in (ManagementClass.KEY, ManagementClass.SIMPLIFIED)
             for code, tonnes in streams:
@@ -238,7 +271,12 @@ class PlanFiler:
             fields["internal_treatment"] = "厂内焚烧炉焚烧处置"
             return fields
         fields.update(transfer_type="in_province", transfer_tonnes=tonnes, receiver_type="licensed")
-        receiver = choose_receiver(code, category, org, self.receivers, rng)
+        main = self.main
+        receiver = (
+            main
+            if main is not None and main.covers(code, category)
+            else choose_receiver(code, category, org, self.receivers, rng)
+        )
         if receiver is None:
             fields.update(
                 transfer_type="cross_province",

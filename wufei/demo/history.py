@@ -4,17 +4,20 @@ For each chosen producer, in one transaction: the 2025 management plan (the year
 containers and the long-stored ones were produced in 2025, and the ledger refuses a waste the
 plan of its production year does not list), then every container in time order — the one-step
 五即 (``produce_container``: produce, weigh, code, store into the storage facility) on its
-production day, and later ``store_out`` to the plan's intended receiver or ``self_treat`` in the
-unit's own incinerator. The clock is set to each event's time (``clock.DemoClock``): the actions
-have no argument for the time of an event, and refuse production dates more than a year back.
+production day, and later a pickup on manifests to the plan's intended receiver
+(``shipping.py``: draft … treatment, by the parties' users) or ``self_treat`` in the unit's own
+incinerator. The clock is set to each event's time (``clock.DemoClock``): the actions have no
+argument for the time of an event, and refuse production dates more than a year back.
 
 A storage facility that would run over its capacity gets an early pickup of its oldest
-containers first; only the *overrun* unit stores over capacity, with a reason. A producer that
-already has containers is left alone (a second run adds nothing).
+containers first; only the *overrun* unit stores over capacity, with a reason. Some units
+send one more manifest on the last day that is still open today (submitted, in transit,
+arrived). A producer that already has containers is left alone (a second run adds nothing).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import heapq
 import random
 from collections import Counter, defaultdict
@@ -29,13 +32,32 @@ from wufei.ledger.models import Container
 from wufei.plans.models import PlanStatus, PlanWaste
 from wufei.registry.models import Facility, FacilityKind, ManagementClass, Organization, Site
 
-from .activity import Activity, Lot, producer_activity
-from .clock import DemoClock
+from . import pending
+from .activity import END, Activity, Lot, producer_activity
+from .clock import SHANGHAI, DemoClock
 from .filing import PlanFiler
+from .industries import MEDICAL
+from .medical import MIN_PRODUCERS, hospitals
+from .parties import Parties
+from .shipping import Shipper
 from .wastes import detail
 
 OVER_CAPACITY_REASON = "委外处置单位检修暂停接收，超量贮存已报告属地生态环境局"
 CLASSES = (ManagementClass.KEY, ManagementClass.SIMPLIFIED, ManagementClass.REGISTERED)
+#: units producing more than this are left out of the ledger year: their thousands of
+#: truckloads a year would dominate the seed time
+LEDGER_MAX_ANNUAL = Decimal("1000")
+#: the manifest sent on the last day is left at this status (by the producer's place in turn)
+FINAL_STOPS = {2: "arrived", 4: "submitted"}
+GENERAL_NAMES = {
+    "SW03": "锅炉炉渣",
+    "SW07": "一般工业污泥",
+    "SW14": "纺织边角料",
+    "SW15": "造纸废渣",
+    "SW16": "一般化工废渣",
+    "SW17": "废金属边角料",
+    "SW59": "其他一般工业固废",
+}
 
 
 def choose_producers(seed: int, anchor_uscc: str, n: int) -> list[Organization]:
@@ -49,6 +71,7 @@ def choose_producers(seed: int, anchor_uscc: str, n: int) -> list[Organization]:
             management_class__in=CLASSES,
             sites__facilities__kind=FacilityKind.STORAGE,
         )
+        .exclude(annual_hazardous_tonnes__gt=LEDGER_MAX_ANNUAL)
         .select_related("region")
         .distinct()
         .order_by("uscc")
@@ -57,15 +80,19 @@ def choose_producers(seed: int, anchor_uscc: str, n: int) -> list[Organization]:
     rng.shuffle(orgs)
     groups: dict[tuple[str, str], list[Organization]] = defaultdict(list)
     chosen = [o for o in orgs if o.uscc == anchor_uscc][:1]
+    medical = {h.uscc for h in hospitals(seed)}
     for org in sorted(orgs, key=lambda o: not o.region.code.startswith("3306")):
-        if org.uscc != anchor_uscc:
+        if org.uscc != anchor_uscc and org.uscc not in medical:
             groups[(org.industry_code, org.management_class)].append(org)
+    # the hospitals come last, in a province with enough activity producers
+    wards = [o for o in orgs if o.uscc in medical] if n >= MIN_PRODUCERS else []
     order = sorted(groups)
-    while len(chosen) < n and any(groups.values()):
+    while len(chosen) < n - len(wards) and any(groups.values()):
         for key in order:
-            if groups[key] and len(chosen) < n:
+            if groups[key] and len(chosen) < n - len(wards):
                 chosen.append(groups[key].pop(0))
-    return chosen
+    wards.sort(key=lambda o: o.uscc)
+    return chosen + wards
 
 
 class HistorySeeder:
@@ -87,7 +114,11 @@ class HistorySeeder:
 
     def _overrun(self) -> str:
         """The unit that generates far above its plan: a key unit near the anchor."""
-        others = [o for o in self.producers if o.uscc != self.anchor_uscc]
+        others = [
+            o
+            for o in self.producers
+            if o.uscc != self.anchor_uscc and o.industry_code != MEDICAL.industry_code
+        ]
         key = [o for o in others if o.management_class == ManagementClass.KEY]
         pick = next((o for o in key if o.region.code == "330603"), None) or next(
             iter(key or others), None
@@ -102,6 +133,8 @@ class HistorySeeder:
         )
         with DemoClock() as clock:
             filer = PlanFiler(self.actor, self.seed, 2025, clock)
+            self.parties = Parties(self.actor)
+            self.general_receiver = general_receiver()
             for n, org in enumerate(self.producers):
                 if org.pk in with_containers:
                     self.present["activity producer"] += 1
@@ -120,6 +153,10 @@ class HistorySeeder:
                         self.created["plan 2025"] += 1
                     self._producer(clock, org, site, n)
                 self.created["activity producer"] += 1
+                self.created["user"] += self.parties.created
+                self.parties.created = 0
+            for hook in pending.HOOKS:
+                self.created[f"manifest ({hook.__name__})"] += hook(self, clock)
                 self.progress(1, "ledger")
 
     # --- one producer ----------------------------------------------------------------------
@@ -129,27 +166,58 @@ class HistorySeeder:
             (line.plan.year, line.waste_code.code): line
             for line in PlanWaste.objects.filter(
                 plan__site=site, plan__status=PlanStatus.FILED, plan__is_current=True
-            ).select_related("plan", "waste_code", "receiver")
+            ).select_related("plan", "waste_code", "receiver", "transfer_method")
         }
         own = frozenset(code for (year, code), line in lines.items() if line.treatment_facility_id)
+        # planned for an out-of-province receiver: needs a cross-province approval (not yet)
+        cross = frozenset(
+            code
+            for (year, code), line in lines.items()
+            if line.receiver_id is None and not line.treatment_facility_id
+        )
         anchor = org.uscc == self.anchor_uscc
         activity = producer_activity(
             self.seed,
             org.uscc,
             org.industry_code,
             org.annual_hazardous_tonnes,
-            org.management_class,
+            "medical" if org.industry_code == MEDICAL.industry_code else org.management_class,
             own_treatment=own,
             pin_over=2 if anchor else int(n % 4 == 1),
             pin_near=2 if anchor else int(n % 4 == 3),
             overrun=org.uscc == self.overrun_uscc,
+            skip=cross,
         )
         facilities = {f.code: f for f in Facility.objects.filter(site=site, is_active=True)}
         storage = next(f for f in facilities.values() if f.kind == FacilityKind.STORAGE)
         incinerator = next(
             (f for f in facilities.values() if f.kind == FacilityKind.DISPOSAL), None
         )
-        _Run(self, clock, org, site, storage, incinerator, lines, activity).play()
+        shipper = Shipper(
+            self.actor,
+            self.seed,
+            self.parties,
+            clock,
+            org,
+            site,
+            lines,
+            self.general_receiver,
+            forced=anchor,
+        )
+        stop = "in_transit" if anchor else FINAL_STOPS.get(n % 6, "")
+        _Run(self, clock, org, site, storage, incinerator, activity, shipper).play(stop)
+        self.created.update(shipper.counts)
+
+
+def general_receiver() -> Organization | None:
+    """The operator that takes general industrial solid waste (its cement kiln, C1)."""
+    return (
+        Organization.objects.filter(
+            is_receiver=True, is_active=True, sites__facilities__methods__code="C1"
+        )
+        .order_by("uscc")
+        .first()
+    )
 
 
 class _Run:
@@ -163,17 +231,17 @@ class _Run:
         site: Site,
         storage: Facility,
         incinerator: Facility | None,
-        lines: dict[tuple[int, str], PlanWaste],
         activity: Activity,
+        shipper: Shipper,
     ):
         self.owner, self.clock, self.org, self.site = owner, clock, org, site
-        self.storage, self.incinerator, self.lines = storage, incinerator, lines
-        self.activity = activity
+        self.storage, self.incinerator = storage, incinerator
+        self.activity, self.shipper = activity, shipper
         self.operator = (org.contact_name or "")[:50]
         self.load = Decimal("0")
         self.stored: dict[int, tuple[Lot, Container]] = {}  # id(lot) → lot, container
 
-    def play(self) -> None:
+    def play(self, stop: str = "") -> None:
         events: list[tuple[Any, int, int, Lot]] = []
         for i, lot in enumerate(self.activity.lots):
             events.append((lot.produced, 0, i, lot))
@@ -185,10 +253,46 @@ class _Run:
             self.clock.set(when)
             if kind == 0:
                 self._produce(lot)
-            elif id(lot) in self.stored:
-                self._leave(lot)
+                continue
+            batch = [lot]  # the lots of one pickup share its time
+            while events and events[0][0] == when and events[0][1] == 1:
+                batch.append(heapq.heappop(events)[3])
+            batch = [b for b in batch if id(b) in self.stored]
+            for b in [b for b in batch if b.treat and self.incinerator is not None]:
+                self._self_treat(b)
+            self._pickup(when, [b for b in batch if id(b) in self.stored])
+        if stop:
+            self._final(stop)
+
+    def _pickup(self, when: Any, lots: list[Lot]) -> None:
+        if not lots:
+            return
+        pairs = [self.stored.pop(id(lot)) for lot in lots]
+        self.shipper.ship(when, pairs)
+        self.load -= sum((lot.weight for lot in lots if not lot.general), Decimal("0"))
+        self.owner.created["shipped"] += len(pairs)
+
+    def _final(self, stop: str) -> None:
+        """One manifest on the last day, left open at ``stop``."""
+        ready = END - dt.timedelta(days=2)
+        pairs = sorted(
+            (
+                pair
+                for pair in self.stored.values()
+                if not (pair[0].pinned or pair[0].treat or pair[0].general)
+                and pair[0].produced.date() <= ready
+            ),
+            key=lambda pair: pair[0].produced,
+        )
+        for lot, _ in self.shipper.final(pairs, stop):
+            self.stored.pop(id(lot))
+            self.load -= lot.weight
+            self.owner.created["shipped"] += 1
 
     def _produce(self, lot: Lot) -> None:
+        if lot.general:
+            self._produce_general(lot)
+            return
         info = detail(lot.code)
         over = self.load + lot.weight > self.storage.capacity_tonnes
         if over and not self.activity.overrun:
@@ -213,37 +317,47 @@ class _Run:
         self.load += lot.weight
         self.stored[id(lot)] = (lot, result.container)
 
+    def _produce_general(self, lot: Lot) -> None:
+        """General industrial solid waste: weighed and coded, shipped the same day (not
+        stored in the hazardous-waste store)."""
+        result = ledger.produce_container(
+            self.owner.actor,
+            self.site,
+            weight_tonnes=lot.weight,
+            general_category=lot.code,
+            general_class="I",
+            internal_name=GENERAL_NAMES.get(lot.code, "一般工业固体废物"),
+            form="solid",
+            package_type="bulk_bag",
+            volume_litres=1000,
+            count=lot.count,
+            produced_on=lot.produced.date(),
+            operator=self.operator,
+        )
+        self.owner.created["container general"] += 1
+        self.stored[id(lot)] = (lot, result.container)
+
     def _early_pickup(self, weight: Decimal) -> None:
-        """Take the oldest (not pinned) containers out now until ``weight`` fits."""
+        """Ship the oldest (not pinned) containers now until ``weight`` fits."""
+        now = self.clock.now
+        lots: list[Lot] = []
+        load = self.load
         for lot, _ in sorted(self.stored.values(), key=lambda pair: pair[0].produced):
-            if self.load + weight <= self.storage.capacity_tonnes:
-                return
-            if lot.pinned or lot.treat:
+            if load + weight <= self.storage.capacity_tonnes:
+                break
+            if lot.pinned or lot.treat or lot.general:
                 continue
-            self._leave(lot)
-            self.owner.created["early pickup"] += 1
+            lots.append(lot)
+            load -= lot.weight
+        self.owner.created["early pickup"] += len(lots)
+        self._pickup(now.astimezone(SHANGHAI), lots)
+        self.clock.set(now.astimezone(SHANGHAI))
 
-    def _leave(self, lot: Lot) -> None:
+    def _self_treat(self, lot: Lot) -> None:
+        assert self.incinerator is not None
         _, container = self.stored.pop(id(lot))
-        if lot.treat and self.incinerator is not None:
-            ledger.self_treat(
-                self.owner.actor, container, self.incinerator, "D10", operator=self.operator
-            )
-            self.owner.created["self-treated"] += 1
-        else:
-            ledger.store_out(
-                self.owner.actor,
-                container,
-                destination=self._destination(lot),
-                operator=self.operator,
-            )
-            self.owner.created["stored out"] += 1
+        ledger.self_treat(
+            self.owner.actor, container, self.incinerator, "D10", operator=self.operator
+        )
+        self.owner.created["self-treated"] += 1
         self.load -= lot.weight
-
-    def _destination(self, lot: Lot) -> str:
-        line = self.lines.get((lot.produced.year, lot.code))
-        if line is None:
-            return "委外利用/处置"
-        if line.receiver is not None:
-            return f"委外：{line.receiver.name}"[:200]
-        return f"跨省转移：许可证 {line.receiver_permit_number}"[:200]

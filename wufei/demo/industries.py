@@ -306,8 +306,23 @@ INDUSTRIES: tuple[Industry, ...] = (
         ("SW02", "SW03", "SW06"),
     ),
 )
+#: Hospitals (医疗废物, HW01): not drawn for the generated producers (``INDUSTRIES`` decides
+#: those); ``medical.py`` registers a few by name. Their streams come from ``waste_streams``.
+MEDICAL = Industry(
+    "medical",
+    "医疗",
+    "8411",
+    "综合医院",
+    ("医院", "人民医院"),
+    0,
+    {"330602": 1, "330603": 1},
+    (1.0, 0.0),
+    200,
+    (("841-001-01", 6), ("841-002-01", 2), ("841-003-01", 0.6), ("841-005-01", 0.6)),
+)
 BY_KEY = {i.key: i for i in INDUSTRIES}
 BY_CODE = {i.industry_code: i for i in INDUSTRIES}
+BY_CODE[MEDICAL.industry_code] = MEDICAL
 
 
 @dataclass(frozen=True)

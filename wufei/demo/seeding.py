@@ -22,7 +22,7 @@ from wufei.catalog.models import Region, TreatmentMethod
 from wufei.registry import actions
 from wufei.registry.models import Driver, Facility, Membership, Organization, Permit, Site, Vehicle
 
-from . import plan
+from . import medical, plan
 from .accounts import DEMO_ACCOUNTS, PLATFORM_ACTOR, account, demo_password
 from .clock import DemoClock
 from .filing import PlanFiler, producer_sites
@@ -33,7 +33,9 @@ DETAILED = 1000  # producers with a site and a storage facility; the rest are re
 IMPORT_BATCH = 5000
 CHUNK = 50  # organisations per transaction on the action path
 PLAN_YEAR = 2026  # the demo's current year: every producer site files its plan for it
-ACTIVITY_PRODUCERS = 40  # producers that get a year of ledger activity by default
+# producers that get a year of ledger activity by default (each pickup is a manifest with
+# ~8 signed, audited steps: 24 keeps the default seed near two minutes, see docs/demo.md)
+ACTIVITY_PRODUCERS = 24
 
 
 class Seeder:
@@ -61,7 +63,12 @@ class Seeder:
     def total_organizations(self) -> int:
         c = self.counts
         return (
-            len(plan.regulators(self.seed)) + c.producers + c.carriers + c.receivers + c.collectors
+            len(plan.regulators(self.seed))
+            + c.producers
+            + c.carriers
+            + c.receivers
+            + c.collectors
+            + len(medical.specs(self.seed))
         )
 
     # --- preparation -----------------------------------------------------------------------
@@ -122,6 +129,7 @@ class Seeder:
             (plan.receiver(self.seed, i) for i in range(c.receivers)),
             (plan.collector(self.seed, i) for i in range(c.collectors)),
             (plan.producer(self.seed, i) for i in range(self.detailed)),
+            medical.specs(self.seed),
         )
         self._apply_detailed(detailed_specs)
         if c.producers > self.detailed:

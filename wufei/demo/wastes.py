@@ -28,6 +28,19 @@ class WasteDetail:
 
 
 DETAILS: dict[str, WasteDetail] = {
+    # 医疗废物 (HW01): 周转箱 / 利器盒, incinerated (Y10) by the medical-waste centre
+    "841-001-01": WasteDetail(
+        "感染性废物", "门诊、病房诊疗", "solid", "病原微生物", "box", 100, 15, "Y10"
+    ),
+    "841-002-01": WasteDetail(
+        "损伤性废物（利器）", "注射、手术", "solid", "病原微生物、锐器", "box", 50, 8, "Y10"
+    ),
+    "841-003-01": WasteDetail(
+        "病理性废物", "手术室、病理科", "solid", "人体组织", "box", 50, 10, "Y10"
+    ),
+    "841-005-01": WasteDetail(
+        "药物性废物", "药房、病区", "solid", "过期药品", "box", 50, 10, "Y10"
+    ),
     "221-002-35": WasteDetail(
         "制浆废碱液", "蒸煮制浆", "liquid", "氢氧化钠、硫化钠", "ibc", 1000, 1100, "R6"
     ),

@@ -33,7 +33,7 @@ def test_activity_is_deterministic_and_follows_the_streams():
     ]
     spec = plan.producer(SEED, 0)
     streams = dict(waste_streams(spec.uscc, spec.industry_code, spec.annual_hazardous_tonnes))
-    normal = [x for x in a.lots if not x.pinned]
+    normal = [x for x in a.lots if not x.pinned and not x.general]
     assert {x.code for x in normal} == set(streams)
     for code, tonnes in streams.items():
         made = sum((x.weight for x in normal if x.code == code), Decimal(0))
@@ -76,3 +76,28 @@ def test_every_industry_code_has_its_packing_details():
     for industry in INDUSTRIES:
         for code, _ in industry.hazardous:
             assert code in DETAILS, code
+
+
+def test_lots_fit_on_a_vehicle_and_general_waste_leaves_with_pickups():
+    a = _anchor()
+    assert all(x.weight <= activity.MAX_LOT for x in a.lots if not x.treat)
+    general = [x for x in a.lots if x.general]
+    assert general and all(x.code.startswith("SW") for x in general)
+    pickups = {x.out for x in a.lots if x.out is not None and not x.general}
+    assert all(x.out in pickups and x.produced.date() == x.out.date() for x in general)
+    # the lots of one pickup leave at the same moment (one truck visit)
+    assert len(pickups) < len([x for x in a.lots if x.out is not None]) / 2
+
+
+def test_skipped_streams_are_not_produced():
+    spec = plan.producer(SEED, 0)
+    first = waste_streams(spec.uscc, spec.industry_code, spec.annual_hazardous_tonnes)[-1][0]
+    lots = activity.producer_activity(
+        SEED,
+        spec.uscc,
+        spec.industry_code,
+        spec.annual_hazardous_tonnes,
+        "key",
+        skip=frozenset({first}),
+    ).lots
+    assert lots and first not in {x.code for x in lots}

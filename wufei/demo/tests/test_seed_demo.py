@@ -11,7 +11,7 @@ from stdnum.cn import uscc
 
 from wufei.core import audit
 from wufei.core.models import AuditEvent, User
-from wufei.demo import plan
+from wufei.demo import medical, plan
 from wufei.demo.accounts import ANCHORS, DEMO_ACCOUNTS, demo_password
 from wufei.demo.seeding import Seeder
 from wufei.registry.models import (
@@ -54,9 +54,10 @@ def test_the_province_is_built_through_audited_actions(demo):
         code for code, row in plan.divisions().items() if row["level"] == "city"
     }
     assert Organization.objects.get(name="绍兴市生态环境局柯桥分局").region.code == "330603"
-    assert Organization.objects.filter(is_producer=True).count() == c.producers
+    hospitals = len(medical.hospitals(SEED))  # and the medical-waste centre (medical.py)
+    assert Organization.objects.filter(is_producer=True).count() == c.producers + hospitals
     assert Organization.objects.filter(is_carrier=True).count() == c.carriers
-    assert Organization.objects.filter(is_receiver=True).count() == c.receivers
+    assert Organization.objects.filter(is_receiver=True).count() == c.receivers + 1
     assert Organization.objects.filter(is_collector=True).count() == c.collectors
     # every producer has a site with an HJ 608-style code and a storage facility
     for org in Organization.objects.filter(is_producer=True):
@@ -103,7 +104,7 @@ def test_the_database_holds_exactly_the_seeded_plan(demo):
     specs += [plan.carrier(SEED, i) for i in range(c.carriers)] + [
         plan.receiver(SEED, i) for i in range(c.receivers)
     ]
-    specs += [plan.collector(SEED, i) for i in range(c.collectors)]
+    specs += [plan.collector(SEED, i) for i in range(c.collectors)] + medical.specs(SEED)
     expected = {(s.uscc, s.name, s.region) for s in specs}
     assert set(Organization.objects.values_list("uscc", "name", "region__code")) == expected
     plates = {v.plate for s in specs for v in s.vehicles}
@@ -133,7 +134,8 @@ def test_a_larger_scale_only_adds(demo):
     after = set(Organization.objects.values_list("uscc", flat=True))
     assert before < after and len(after - before) == 10
     assert AuditEvent.objects.filter(action="registry.organization.import").count() == 5
-    assert Site.objects.filter(organization__is_producer=True).count() == SMALL + 5
+    hospitals = len(medical.hospitals(SEED))
+    assert Site.objects.filter(organization__is_producer=True).count() == SMALL + 5 + hospitals
     assert audit.verify() is None
 
 
