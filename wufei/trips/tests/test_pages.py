@@ -70,3 +70,12 @@ def test_others_get_404(world):
     assert _get(world.officer, "/trips/987654/").status_code == 404
     anonymous = Client().get(url)
     assert anonymous.status_code == 302
+
+
+def test_the_button_for_the_manifest_page(world):
+    from django.template.loader import render_to_string
+
+    html = render_to_string("trips/_trip_button.html", {"manifest": world.manifest})
+    assert f'href="/trips/{world.manifest.pk}/"' in html
+    no_trip = world.trip.receiver  # any object without a trip renders nothing
+    assert render_to_string("trips/_trip_button.html", {"manifest": no_trip}).strip() == ""
