@@ -49,6 +49,7 @@ urlpatterns = [
     path("supervision/", include("wufei.supervision.urls")),
     path("trips/", include("wufei.trips.urls")),
     path("analytics/matching/", include("wufei.analytics.urls_matching")),
+    path("analytics/", include("wufei.analytics.urls")),
     path("v/<str:token>", manifest_proof_views.verify_page, name="manifest_verify"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -26,7 +26,21 @@ class NavItem:
 ALL = frozenset({"all"})
 STAFF = frozenset({"admin", "regulator", "org"})
 NAV: list[tuple[object, list[NavItem]]] = [
-    (_("Overview"), [NavItem("home", _("Home"), "⌂", ALL)]),
+    (
+        _("Overview"),
+        [
+            NavItem("home", _("Home"), "⌂", ALL),
+            NavItem(
+                "analytics:index",
+                _("Supervision dashboard"),
+                "◔",
+                frozenset({"admin", "regulator"}),
+            ),
+            NavItem(
+                "matching:matching", _("Capacity matching"), "⇄", frozenset({"admin", "regulator"})
+            ),
+        ],
+    ),
     (
         _("Registry"),
         [
