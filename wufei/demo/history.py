@@ -287,7 +287,7 @@ class _Run:
         for lot, _ in self.shipper.final(pairs, stop):
             self.stored.pop(id(lot))
             self.load -= lot.weight
-            self.owner.created["shipped"] += 1
+            self.owner.created["shipped"] += stop != "submitted"  # submitted: still stored
 
     def _produce(self, lot: Lot) -> None:
         if lot.general:
