@@ -285,6 +285,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "wufei.supervision.tasks.escalate_overdue",
         "schedule": 3600,
     },
+    "maintain-track-storage": {
+        "task": "wufei.tracking.tasks.maintain_track_storage",
+        "schedule": 24 * 3600,
+    },
 }
 
 # --- E-mail: SMTP when WUFEI_EMAIL_HOST is set, one file per mail in var/mail otherwise ------
