@@ -69,6 +69,9 @@ class Policy:
     party_paths: tuple[str, ...] = ()
     related_party_paths: tuple[str, ...] = ()
     extra_region_paths: tuple[str, ...] = ()  # e.g. the destination region of a manifest
+    # Regions reached through a reverse relation (a trip's findings: the county where the truck
+    # stopped), filtered through a sub-query like related_party_paths.
+    related_region_paths: tuple[str, ...] = ()
     self_path: str | None = None
     public_view: bool = False
     view_roles: frozenset[str] = ALL_ROLES - {DRIVER}
@@ -155,6 +158,12 @@ def restriction(model: type[models.Model], user: Any, action: str) -> Q | None:
             q |= Q(**{f"{policy.region_path}__startswith": prefix})
             for path in policy.extra_region_paths:
                 q |= Q(**{f"{path}__startswith": prefix})
+            for path in policy.related_region_paths:
+                q |= Q(
+                    pk__in=model._default_manager.filter(**{f"{path}__startswith": prefix}).values(
+                        "pk"
+                    )
+                )
     if policy.self_path and action in policy.self_actions:
         q |= Q(**{policy.self_path: p.user_id})
     return q
@@ -215,6 +224,14 @@ def allows(user: Any, action: str, obj: models.Model) -> bool:
         for path in (policy.region_path, *policy.extra_region_paths):
             if p.in_jurisdiction(_resolve(obj, path)):
                 return True
+        if obj.pk is not None:
+            for path in policy.related_region_paths:
+                for prefix in p.jurisdictions:
+                    found = type(obj)._default_manager.filter(
+                        pk=obj.pk, **{f"{path}__startswith": prefix}
+                    )
+                    if found.exists():
+                        return True
     if policy.self_path and action in policy.self_actions:
         return _resolve(obj, policy.self_path) == p.user_id
     return False

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Length
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from wufei.catalog.models import Region
@@ -149,11 +149,14 @@ def raise_warning(rule: Rule, fact: Fact, *, now: dt.datetime | None = None) -> 
 
 
 def raise_facts(rule: Rule, facts: Any, *, now: dt.datetime | None = None) -> list[Warning]:
+    """Raise each fact once. Titles are written in the platform's language (zh-hans), whoever's
+    request or task triggered the scan."""
     raised = []
-    for fact in facts:
-        w = raise_warning(rule, fact, now=now)
-        if w is not None:
-            raised.append(w)
+    with translation.override(settings.LANGUAGE_CODE):
+        for fact in facts:
+            w = raise_warning(rule, fact, now=now)
+            if w is not None:
+                raised.append(w)
     return raised
 
 

@@ -452,7 +452,7 @@ def require_case_rectification(
     *,
     findings: str,
     measures: str,
-    due_on: dt.date,
+    due_on: dt.date | None,
     penalty_reference: str = "",
     penalty_amount: Any = None,
     version: int | None = None,
@@ -481,6 +481,12 @@ def require_case_rectification(
                 _("This case is not under investigation."),
                 code="supervision.wrong_state",
                 field="status",
+            )
+        if not isinstance(due_on, dt.date):
+            raise ValidationFailed(
+                _("Enter the rectification deadline."),
+                code="supervision.due_required",
+                field="due_on",
             )
         if due_on < timezone.localdate():
             raise ValidationFailed(

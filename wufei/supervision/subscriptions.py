@@ -18,7 +18,7 @@ def on_receipt(event: str, manifest_id: int, **_: Any) -> None:
     today = timezone.localdate()
     for code in ("manifest.discrepancy", "manifest.receipt_late"):
         rule = rules.get(code)
-        facts = [f for f in rule.facts(today) if f.manifest_id == manifest_id]
+        facts = (f for f in rule.facts(today) if f.manifest_id == manifest_id)
         actions.raise_facts(rule, facts)
 
 
@@ -26,4 +26,4 @@ def on_receipt(event: str, manifest_id: int, **_: Any) -> None:
 def on_findings(event: str, finding_ids: list[int], **_: Any) -> None:
     for f in Finding.objects.filter(pk__in=finding_ids).select_related("trip__manifest__vehicle"):
         rule = rules.get(f"track.{f.kind}")
-        actions.raise_warning(rule, rules.finding_fact(f))
+        actions.raise_facts(rule, (rules.finding_fact(x) for x in [f]))

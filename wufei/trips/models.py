@@ -21,8 +21,11 @@ from wufei.registry.models import Organization, Vehicle
 TRIP_POLICY = Policy(
     org_path="manifest__shipper",
     party_paths=("manifest__receiver", "manifest__carrier"),
+    related_party_paths=("manifest__legs__carrier",),
     region_path="manifest__origin_region__prefix",
     extra_region_paths=("manifest__destination_region__prefix",),
+    # The bureau of a county where the truck stopped sees the trip of its finding.
+    related_region_paths=("findings__region__prefix",),
     view_roles=ALL_ROLES,
     add_roles=frozenset(),
     change_roles=frozenset(),
@@ -105,8 +108,12 @@ class Finding(models.Model):
     policy = Policy(
         org_path="trip__manifest__shipper",
         party_paths=("trip__manifest__receiver", "trip__manifest__carrier"),
+        related_party_paths=("trip__manifest__legs__carrier",),
         region_path="trip__manifest__origin_region__prefix",
-        extra_region_paths=("trip__manifest__destination_region__prefix",),
+        extra_region_paths=(
+            "trip__manifest__destination_region__prefix",
+            "region__prefix",
+        ),
         view_roles=ALL_ROLES,
         add_roles=frozenset(),
         change_roles=frozenset(),

@@ -95,3 +95,38 @@ def test_weight_difference_after_receipt(trip):
     result = analyse(m)
     assert result.trip.status == TripStatus.ANALYSED
     assert "weight_difference" in [f.kind for f in result.new_findings]
+
+
+def test_the_bureau_where_the_truck_stopped_and_a_relay_carrier_see_the_trip(trip):
+    from wufei.core.permissions import allows
+    from wufei.registry.tests.factories import (
+        DriverFactory,
+        OrganizationFactory,
+        VehicleFactory,
+        member_of,
+        region,
+        regulator,
+    )
+
+    m = _on_the_road(trip)
+    t, lat, lon = drive(stop_at=0.5, stop_minutes=45)
+    _store(trip, m, t, lat, lon)
+    result = analyse(m)
+    finding = result.new_findings[0]
+    Finding.objects.filter(pk=finding.pk).update(region=region("330603"))
+    elsewhere = regulator("330603")
+    trip_row = Trip.objects.get(manifest=m)
+    assert Trip.objects.restrict(elsewhere, "view").filter(pk=trip_row.pk).exists()
+    assert allows(elsewhere, "view", trip_row)
+    assert not Trip.objects.restrict(regulator("330604"), "view").filter(pk=trip_row.pk).exists()
+    relay = OrganizationFactory(is_producer=False, is_carrier=True)
+    relay_user = member_of(relay, role="driver")
+    actions.add_leg(
+        trip.driver_user,
+        m,
+        carrier=relay,
+        vehicle=VehicleFactory(organization=relay),
+        driver=DriverFactory(organization=relay, user=relay_user),
+    )
+    assert Trip.objects.restrict(relay_user, "view").filter(pk=trip_row.pk).exists()
+    assert allows(relay_user, "view", trip_row)
