@@ -121,3 +121,15 @@ def test_city_officer_dashboard_map_drill_and_report(screen, tmp_path):
         with page.expect_download() as info:
             page.click("[data-testid=report-xlsx]")
         assert info.value.suggested_filename.endswith(".xlsx")
+
+    # the province: its 11 cities on the map
+    with screen("province") as visit:
+        page = visit.page
+        visit.go("/analytics/")
+        assert page.url.endswith("/analytics/330000/")
+        page.wait_for_selector("#chart-map[data-ready='11']")
+        page.wait_for_selector("#chart-risk[data-ready='1']")
+        page.wait_for_timeout(300)
+        assert _canvas_ink(visit, "#chart-map") > 2000
+        visit.shot("analytics-dashboard-province")
+        page.locator("#chart-map").screenshot(path=str(SCREENSHOTS / "analytics-map-province.png"))

@@ -115,7 +115,7 @@
         },
         series: [{
           type: "map", map: mapName, roam: true, selectedMode: false,
-          label: { show: true, fontSize: 10, color: "#263238" },
+          label: { show: true, fontSize: 10, color: "#263238", textBorderColor: "#fff", textBorderWidth: 2 },
           itemStyle: { borderColor: "#fff", borderWidth: 1, areaColor: "#eceff1" },
           emphasis: { label: { show: true }, itemStyle: { areaColor: "#ffb74d" } },
           data: values
