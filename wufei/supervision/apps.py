@@ -9,8 +9,12 @@ class SupervisionConfig(AppConfig):
 
     def ready(self) -> None:
         from wufei.notifications.events import register
+        from wufei.trips.api.geo import set_finding_links
 
         from . import subscriptions  # noqa: F401 - registers the event handlers
+        from .queries import finding_links
+
+        set_finding_links(finding_links)
 
         for name, label in (
             ("warning.raised", _("Warning raised")),

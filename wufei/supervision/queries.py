@@ -269,3 +269,15 @@ def cases(user: Any, *, status: str = ""):
     if status:
         qs = qs.filter(status=status)
     return qs
+
+
+def finding_links(user: Any, trip: Any) -> dict[int, str]:
+    """``{finding id: warning url}`` for the trip map (registered with trips at start-up)."""
+    from django.urls import reverse
+
+    rows = (
+        Warning.objects.restrict(user, "view")
+        .filter(finding__trip=trip)
+        .values_list("finding_id", "pk")
+    )
+    return {fid: reverse("supervision:warning", args=[pk]) for fid, pk in rows if fid}

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db.models import Q
 from django.utils import timezone
 
 from wufei.catalog.models import Region
@@ -145,20 +144,20 @@ def _finding_feature(f: Finding, warning_url: Callable[[Finding], str]) -> dict[
     }
 
 
+#: Links from a finding to what was made of it (the warnings app registers its provider at
+#: start-up: trips does not import supervision). ``(user, trip) -> {finding id: url}``.
+_finding_links: Callable[[Any, Trip], dict[int, str]] | None = None
+
+
+def set_finding_links(provider: Callable[[Any, Trip], dict[int, str]]) -> None:
+    global _finding_links
+    _finding_links = provider
+
+
 def _warning_urls(user: Any, trip: Trip) -> dict[int, str]:
-    from django.urls import reverse
-
-    from wufei.supervision.models import Warning
-
-    p = principal(user)
-    if p is None:
+    if _finding_links is None or principal(user) is None:
         return {}
-    rows = (
-        Warning.objects.restrict(user, "view")
-        .filter(Q(finding__trip=trip))
-        .values_list("finding_id", "pk")
-    )
-    return {fid: reverse("supervision:warning", args=[pk]) for fid, pk in rows if fid}
+    return _finding_links(user, trip)
 
 
 def trip_geojson(user: Any, trip: Trip, *, focus: int | None = None) -> dict[str, Any]:
