@@ -255,6 +255,35 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Choice sets with the same field name in several apps get their own names.
+    "ENUM_NAME_OVERRIDES": {
+        name: f"wufei.{path}"
+        for name, path in {
+            "ManifestStatusEnum": "manifests.models.ManifestStatus",
+            "ManifestKindEnum": "manifests.models.ManifestKind",
+            "ManifestOutcomeEnum": "manifests.models.Outcome",
+            "ManifestItemStatusEnum": "manifests.models.ItemStatus",
+            "RevisionStatusEnum": "manifests.models.RevisionStatus",
+            "LinkKindEnum": "manifests.models.LinkKind",
+            "ContainerStatusEnum": "ledger.models.ContainerStatus",
+            "WasteKindEnum": "ledger.models.WasteKind",
+            "EntryKindEnum": "ledger.models.EntryKind",
+            "PlanStatusEnum": "plans.models.PlanStatus",
+            "DeclarationStatusEnum": "plans.declarations_models.DeclarationStatus",
+            "PermitStatusEnum": "registry.models.PermitStatus",
+            "FacilityKindEnum": "registry.models.FacilityKind",
+            "ApprovalStatusEnum": "approvals.models.ApprovalStatus",
+            "ApprovalStepKindEnum": "approvals.models.StepKind",
+            "WarningStatusEnum": "supervision.models.WarningStatus",
+            "WarningNoteKindEnum": "supervision.models.NoteKind",
+            "ClueStatusEnum": "supervision.clue_models.ClueStatus",
+            "CaseStatusEnum": "supervision.clue_models.CaseStatus",
+            "RewardStatusEnum": "supervision.clue_models.RewardStatus",
+            "FindingKindEnum": "trips.models.FindingKind",
+            "TripStatusEnum": "trips.models.TripStatus",
+            "DeliveryStatusEnum": "notifications.models.DeliveryStatus",
+        }.items()
+    },
 }
 
 # --- Jobs: Celery on Redis when CELERY_BROKER_URL is set, inline otherwise ---------------

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from .. import rules
@@ -14,6 +15,7 @@ from ..models import ApprovalDocument, ApprovalLine, ApprovalStep, CrossProvince
 TONNES: dict[str, Any] = {"max_digits": 14, "decimal_places": 4, "coerce_to_string": True}
 
 
+@extend_schema_serializer(component_name="ApprovalLine")
 class LineSerializer(serializers.ModelSerializer):
     waste_code = serializers.CharField(source="waste_code.code")
     category = serializers.CharField(source="waste_code.category.code", read_only=True)
