@@ -2,7 +2,8 @@
 
 Each hook is called once at the end of the ledger year (``history.HistorySeeder``) with the
 seeder and the demo clock and returns how many it made; a second run makes nothing.
-:func:`revision_requests` is done (its actions exist); the other two make nothing yet:
+:func:`revision_requests` is done (its actions exist); cross-province manifests are not made
+yet; paper manifests are made by ``shipping.Shipper`` (the "paper" case), not here:
 
 * :func:`cross_province_manifests` (跨省转移): the plans send HW29, HW31, HW35 and HW45 to
   fictional out-of-province receivers (``wastes.OUT_OF_PROVINCE``); the ledger year leaves
@@ -14,8 +15,10 @@ seeder and the demo clock and returns how many it made; a second run makes nothi
   with the demo carrier, ``producer`` asks to correct line 1's waste name three days after
   closure; the carrier (``carrier``) and the receiver's user approve the next day, which applies
   it (a REVISION signature).
-* :func:`paper_back_entries` (纸质联单补录): a few paper manifests entered afterwards through
-  ``manifests.actions.enter_paper_manifest`` — to do.
+
+Paper manifests (纸质联单补录, ``manifests.actions.enter_paper_manifest``) happen where a pickup
+happens, so they are a case of ``shipping.py``: about 1 % of the pickups (and one of the
+demo producer's) go on paper and are entered 2–12 working days later.
 """
 
 from __future__ import annotations
@@ -81,9 +84,4 @@ def revision_requests(seeder: Any, clock: DemoClock) -> int:
     return 1
 
 
-def paper_back_entries(seeder: Any, clock: DemoClock) -> int:
-    """HOOK: paper manifests entered afterwards (not made yet)."""
-    return 0
-
-
-HOOKS = (cross_province_manifests, revision_requests, paper_back_entries)
+HOOKS = (cross_province_manifests, revision_requests)

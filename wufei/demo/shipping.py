@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.base import ContentFile
+
 from wufei.core.workdays import add_workdays
 from wufei.ledger.models import Container
 from wufei.manifests import actions as manifests
@@ -61,9 +63,41 @@ REFUSAL_REASONS = (
 )
 DISCREPANCY_REASON = "到厂过磅重量与联单差异超过5%（含水率下降），已与产废单位核实"
 #: scenario → probability per manifest (others: the normal course)
-ODDS = (("refusal", 0.03), ("discrepancy", 0.04), ("late", 0.05), ("multi", 0.015))
-FORCED = ("refusal", "late", "discrepancy", "multi")  # the demo producer's first manifests
+ODDS = (
+    ("refusal", 0.03),
+    ("discrepancy", 0.04),
+    ("late", 0.05),
+    ("multi", 0.015),
+    ("paper", 0.01),
+)
+FORCED = ("refusal", "late", "discrepancy", "multi", "paper")  # the demo producer's first ones
 RELAY_TONNES = Decimal("8")  # 联运 only for loads every demo carrier can take over
+
+
+def _scan_pdf(paper_number: str) -> bytes:
+    """A one-page PDF standing for the scan of the paper manifest (its bytes are hashed)."""
+    text = f"BT /F1 14 Tf 72 720 Td (Paper manifest {paper_number}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(text) + text + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
 
 
 class _Stop(Exception):
@@ -202,6 +236,11 @@ class Shipper:
 
     def _trip(self, when: dt.datetime, load: Load, scenario: str, stop: str) -> Manifest:
         fleet, vehicle = self._fleet_for(load)
+        if scenario == "paper":  # the system was down: a paper manifest, entered afterwards
+            day = add_workdays(when.date(), self.rng.randint(2, 12))
+            entered = at(day, self.rng.randint(9, 16), self.rng.randint(0, 59))
+            if entered <= LIMIT:
+                return self._paper(when, entered, load, fleet, vehicle)
         receiver_user = self.parties.user_for(load.receiver)
         containers = [c for _, c in load.pairs]
         self._at(when - dt.timedelta(minutes=45))
@@ -245,6 +284,42 @@ class Shipper:
         if stop == "in_transit":
             raise _Stop
         return self._receive(manifest, load, containers, arrival, scenario, stop, receiver_user)
+
+    def _paper(
+        self, when: dt.datetime, entered: dt.datetime, load: Load, fleet: Fleet, vehicle: Any
+    ) -> Manifest:
+        """纸质联单补录 (Art. 20): the shipper enters the closed paper manifest 2–12 working
+        days later (after 10, ``paper_entered_late``), with the scan and the received weights."""
+        containers = [c for _, c in load.pairs]
+        paper_number = f"ZJ{when:%Y%m%d}{self.rng.randint(1000, 9999)}"
+        received = {
+            c.ident_code or "": (
+                (c.weight_tonnes or Decimal("0")) * Decimal(str(self.rng.uniform(0.99, 1.01)))
+            ).quantize(Decimal("0.0001"))
+            for c in containers
+        }
+        self._at(entered)
+        manifest = manifests.enter_paper_manifest(
+            self.user,
+            shipper_site=self.site,
+            receiver=load.receiver,
+            receiver_permit=load.permit,
+            carrier=fleet.carrier,
+            vehicle=vehicle,
+            driver=fleet.driver,
+            paper_number=paper_number,
+            transferred_on=when.date(),
+            scan_file=ContentFile(_scan_pdf(paper_number), name=f"{paper_number}.pdf"),
+            containers=[c.pk for c in containers],
+            methods=GENERAL_METHOD if load.general else load.methods,
+            received=received,
+            closed=True,
+        )
+        self.counts["manifest"] += 1
+        self.counts[f"manifest {manifest.kind}"] += 1
+        self.counts["manifest paper"] += 1
+        self.counts["manifest paper entered late"] += manifest.paper_entered_late
+        return manifest
 
     def _relay(
         self, manifest: Manifest, fleet: Fleet, containers: list[Container], when: dt.datetime

@@ -80,6 +80,14 @@ def test_a_small_year_ships_on_manifests_closed_refused_late_and_open(demo):
     # the demo producer's last manifest is still on its way; general waste has its own kind
     assert manifests.filter(shipper=anchor, status=ManifestStatus.IN_TRANSIT).exists()
     assert manifests.filter(kind=ManifestKind.GENERAL).exists()
+    # a paper manifest entered afterwards (Art. 20), closed, with its scan's hash
+    paper = manifests.filter(is_paper=True, shipper=anchor).first()
+    assert (
+        paper is not None
+        and paper.status == ManifestStatus.CLOSED
+        and len(paper.paper_scan_sha256) == 64
+    )
+    assert paper.items.exists() and paper.paper_transferred_on < paper.received_at.date()
     # one revision (修正申请), approved by the other parties and applied
     revision = Revision.objects.get()
     assert revision.status == RevisionStatus.APPROVED and revision.manifest.shipper == anchor
