@@ -75,14 +75,24 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def pg(*args: str) -> str:
+def pg(*args: str, timeout: float | None = None) -> str:
     out = subprocess.run(  # noqa: S603 - our own tools and names
         [*args[:1], "-h", "127.0.0.1", "-p", "5432", "-U", "postgres", *args[1:]],
         check=True,
         capture_output=True,
         text=True,
+        timeout=timeout,
     )
     return out.stdout
+
+
+def drop(name: str) -> None:
+    """DROP DATABASE waits for every backend of the server to absorb a signal barrier (a
+    backend of someone else's COPY can hold it for minutes): give up after 60 s and say so."""
+    try:
+        pg("dropdb", "--if-exists", name, timeout=60)
+    except (subprocess.TimeoutExpired, subprocess.CalledProcessError) as exc:
+        print(f"could not drop database {name} ({exc}); drop it later", flush=True)
 
 
 def machine() -> str:
@@ -380,7 +390,7 @@ def run_pgbench(args: argparse.Namespace) -> str:
         pg("pgbench", "-i", "-q", name)
         out = pg("pgbench", "-N", "-c", "8", "-j", "2", "-T", str(args.pgbench_seconds), name)
     finally:
-        pg("dropdb", name)
+        drop(name)
     tps = re.search(r"tps = ([0-9.]+)", out)
     lat = re.search(r"latency average = ([0-9.]+) ms", out)
     return (
@@ -444,7 +454,9 @@ def profile_one(args: argparse.Namespace, world: dict[str, Any]) -> None:
     print(
         f"one lifecycle in-process (django.test.Client, profiled): {time.perf_counter() - t0:.2f} s"
     )
-    print("queries per request: " + ", ".join(f"{k} {max(v)}" for k, v in queries.items()))
+    print(
+        "queries per request: " + ", ".join(f"{k} {max(v)}" for k, v in queries.items()), flush=True
+    )
     stats = pstats.Stats(prof)
     stats.sort_stats("cumulative").print_stats(r"wufei", 30)
     stats.sort_stats("tottime").print_stats(20)
@@ -483,7 +495,7 @@ def run(args: argparse.Namespace, var_dir: str) -> None:
             proc.terminate()
         for proc in servers:
             proc.wait(timeout=30)
-    print(f"machine: {machine()}")
+    print(f"machine: {machine()}", flush=True)
     if errors:
         raise SystemExit("errors:\n" + "\n".join(errors[:10]))
     print(
@@ -499,8 +511,8 @@ def run(args: argparse.Namespace, var_dir: str) -> None:
             f"  {name:14} n={len(ms):5}  p50 {percentile(ms, 0.5):7.1f} ms  "
             f"p99 {percentile(ms, 0.99):7.1f} ms  mean {statistics.fmean(ms):7.1f} ms"
         )
-    print(check_outcome(args))
-    print(sampler.report())
+    print(check_outcome(args), flush=True)
+    print(sampler.report(), flush=True)
     served = transitions + args.clients * (6 + 2 * args.containers)  # with the warm-up
     per = cpu_used / served * 1000
     print(
@@ -512,7 +524,7 @@ def run(args: argparse.Namespace, var_dir: str) -> None:
         f"(other processes on the machine count too)"
     )
     if not args.no_pgbench:
-        print(run_pgbench(args))
+        print(run_pgbench(args), flush=True)
     if args.profile:
         profile_one(args, worlds[0])
 
@@ -532,7 +544,7 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        pg("dropdb", "--if-exists", args.db)
+        drop(args.db)
 
 
 if __name__ == "__main__":
