@@ -169,7 +169,18 @@ def check_receiver(manifest: Manifest, rules: KindRules, lines: list[ManifestLin
     for line in needing:
         code = line.waste_code
         assert code is not None
-        scope = next((s for s in scopes if s.covers(code) and line.method in s.methods.all()), None)
+        # A micro collector's permit is collection-only (收集): its scopes list the codes it
+        # may collect and no method — the method on the line is the final receiver's.
+        collection_only = receiver.is_collector and not receiver.is_receiver
+        scope = next(
+            (
+                s
+                for s in scopes
+                if s.covers(code)
+                and (line.method in s.methods.all() or (collection_only and not s.methods.all()))
+            ),
+            None,
+        )
         if scope is None:
             raise ValidationFailed(
                 _("Permit %(number)s of %(org)s does not cover %(code)s with method %(method)s.")

@@ -96,10 +96,29 @@ def _plain(value: Any) -> Any:
     return value
 
 
+RELATED = ("shipper", "receiver", "receiver_permit", "carrier", "vehicle", "driver")
+
+
+def _load_related(manifest: Manifest) -> None:
+    """Fetch the parties the content names in one query, keeping the in-memory field values
+    (a caller may sign a manifest it has just changed)."""
+    missing = [n for n in RELATED if n not in manifest._state.fields_cache]
+    if not missing or manifest.pk is None:
+        return
+    fetched = Manifest.objects.select_related(*missing).get(pk=manifest.pk)
+    for name in missing:
+        if getattr(fetched, f"{name}_id") == getattr(manifest, f"{name}_id"):
+            setattr(manifest, name, getattr(fetched, name))
+
+
 def canonical_content(manifest: Manifest) -> dict[str, Any]:
-    """What the parties sign: every agreed fact of the manifest, nothing volatile."""
+    """What the parties sign: every agreed fact of the manifest, nothing volatile (four
+    queries whatever its size: the parties, the lines, the containers, the legs)."""
+    _load_related(manifest)
     lines = []
-    for line in manifest.lines.select_related("waste_code", "general_category", "method"):
+    for line in manifest.lines.select_related(
+        "waste_code", "general_category", "method", "received_method"
+    ):
         lines.append(
             {
                 "position": line.position,
@@ -118,7 +137,7 @@ def canonical_content(manifest: Manifest) -> dict[str, Any]:
             }
         )
     items = []
-    for item in manifest.items.select_related("container", "line").order_by(
+    for item in manifest.items.select_related("container", "line", "treatment_method").order_by(
         "container__ident_code"
     ):
         items.append(

@@ -111,3 +111,36 @@ def test_weight_tolerance_is_a_setting(trip, settings):
         actions.sign_receipt(trip.receiver_user, m)
     m = actions.sign_receipt(trip.receiver_user, m, reason="称重误差")
     assert m.has_discrepancy and m.lines.get().received_tonnes == Decimal("0.5370")
+
+
+def test_a_micro_collector_with_a_collection_only_permit_receives(trip):
+    """收集 permits list the codes a collector may collect and no method."""
+    trip.receiver.is_receiver = False
+    trip.receiver.is_collector = True
+    trip.receiver.save()
+    scope = trip.permit.scopes.get()
+    scope.methods.clear()
+    m = actions.submit(
+        trip.shipper_user, actions.create_draft(trip.shipper_user, **trip.draft_data())
+    )
+    assert m.status == ManifestStatus.SUBMITTED
+    trip.receiver.is_receiver = True  # an operator's permit must list the method
+    trip.receiver.save()
+    from wufei.manifests.tests.factories import stored_container
+
+    trip.containers = [stored_container(trip.producer, 20)]
+    other = actions.create_draft(trip.shipper_user, **trip.draft_data())
+    with pytest.raises(ValidationFailed) as err:
+        actions.submit(trip.shipper_user, other)
+    assert err.value.code == "manifests.permit_scope"
+
+
+def test_signing_content_costs_a_fixed_number_of_queries(trip, django_assert_max_num_queries):
+    from wufei.manifests import signing
+
+    m = actions.submit(
+        trip.shipper_user, actions.create_draft(trip.shipper_user, **trip.draft_data())
+    )
+    fresh = type(m).objects.get(pk=m.pk)
+    with django_assert_max_num_queries(4):
+        signing.content_sha256(fresh)
