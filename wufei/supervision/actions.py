@@ -406,7 +406,7 @@ def escalate_overdue(*, now: dt.datetime | None = None) -> list[Warning]:
     ).values_list("pk", flat=True):
         with transaction.atomic():
             w = (
-                Warning.objects.select_for_update()
+                Warning.objects.select_for_update(of=("self",))
                 .select_related("region", "assigned_to__region")
                 .get(pk=pk)
             )

@@ -77,7 +77,7 @@ def consolidate(
         )
         manifests = {pk: lock_manifest(actor, pk) for pk in manifest_ids}
         chosen = list(
-            ManifestItem.objects.select_for_update()
+            ManifestItem.objects.select_for_update(of=("self",))
             .select_related("container", "container__waste_code", "line")
             .filter(pk__in=ids, manifest_id__in=manifests)
             .order_by("pk")

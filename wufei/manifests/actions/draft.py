@@ -93,7 +93,7 @@ def _containers(actor: Any, shipper: Organization, values: list[Any]) -> list[Co
             codes.append(str(value).strip())
     qs = (
         Container.objects.restrict(actor, "change")
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("waste_code", "waste_code__category", "general_category", "site")
         .filter(organization=shipper)
     )

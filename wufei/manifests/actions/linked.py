@@ -71,7 +71,7 @@ from .receipt import DONE
 
 def _refused_items(manifest: Manifest) -> list[ManifestItem]:
     return list(
-        manifest.items.select_for_update()
+        manifest.items.select_for_update(of=("self",))
         .select_related("container", "line", "line__method")
         .filter(status=ItemStatus.REFUSED)
     )
@@ -307,7 +307,7 @@ def submit_linked(actor: Any, manifest: Manifest, *, version: int | None = None)
         lines = list(manifest.lines.select_related("waste_code", "waste_code__category", "method"))
         containers = list(manifest.items.values_list("container_id", flat=True))
         pending = list(
-            original.items.select_for_update().filter(
+            original.items.select_for_update(of=("self",)).filter(
                 container_id__in=containers, status=ItemStatus.REFUSED
             )
         )
@@ -470,7 +470,7 @@ def store_returned(
         )
         before = snapshot(manifest)
         items = list(
-            manifest.items.select_for_update()
+            manifest.items.select_for_update(of=("self",))
             .select_related("container")
             .filter(status=ItemStatus.RECEIVED)
         )

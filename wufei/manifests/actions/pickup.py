@@ -59,7 +59,7 @@ def _item_by_code(manifest: Manifest, code: str) -> ManifestItem:
             _("Scan the container's label."), code="manifests.scan_required", field="code"
         )
     item = (
-        ManifestItem.objects.select_for_update()
+        ManifestItem.objects.select_for_update(of=("self",))
         .select_related("container", "line", "line__waste_code")
         .filter(manifest=manifest, container__ident_code=raw)
         .first()

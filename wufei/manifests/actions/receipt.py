@@ -148,7 +148,9 @@ def sign_receipt(
         )
         rules = rules_for(manifest.kind)
         before = snapshot(manifest)
-        items = list(manifest.items.select_for_update().select_related("container", "line"))
+        items = list(
+            manifest.items.select_for_update(of=("self",)).select_related("container", "line")
+        )
         codes = {i.container.ident_code for i in items}
         unknown = sorted(set(refused) - codes)
         if unknown:
@@ -333,7 +335,7 @@ def record_treatment(
         check_version(manifest, version)
         require_status(manifest, (ManifestStatus.RECEIVED,), _("treated"), "manifests.not_received")
         before = snapshot(manifest)
-        qs = manifest.items.select_for_update().select_related(
+        qs = manifest.items.select_for_update(of=("self",)).select_related(
             "container", "line__received_method", "line__method"
         )
         pending = qs.filter(status=ItemStatus.RECEIVED)
