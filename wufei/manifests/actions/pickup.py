@@ -157,6 +157,13 @@ def sign_handover(actor: Any, manifest: Manifest, *, version: int | None = None)
         require_status(
             manifest, (ManifestStatus.SUBMITTED,), _("handed over"), "manifests.not_loadable"
         )
+        if manifest.signatures.filter(step=SignatureStep.HANDOVER).exists():
+            raise Conflict(
+                _("This step of manifest %(manifest)s has already been signed.")
+                % {"manifest": manifest},
+                code="manifests.already_signed",
+                field="status",
+            )
         missing = _missing(manifest)
         if missing:
             raise Conflict(

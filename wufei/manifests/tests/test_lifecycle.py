@@ -309,3 +309,14 @@ def test_multi_carrier_handover(trip):
     from wufei.manifests.models import Manifest
 
     assert Manifest.objects.restrict(driver_user, "view").filter(pk=m.pk).exists()
+
+
+def test_a_replayed_handover_is_refused_before_touching_the_ledger(trip):
+    m = _submitted(trip)
+    for c in trip.containers:
+        actions.scan_load(trip.driver_user, m, c.ident_code)
+    actions.sign_handover(trip.shipper_user, m)
+    with pytest.raises(Conflict) as err:
+        actions.sign_handover(trip.shipper_user, m)
+    assert err.value.code == "manifests.already_signed"
+    assert LedgerEntry.objects.filter(kind="shipped").count() == 3
