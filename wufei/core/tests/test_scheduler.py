@@ -68,10 +68,18 @@ def test_a_failing_job_is_recorded_and_the_others_still_run():
 
 
 def test_the_projects_schedule_names_only_registered_tasks(settings):
-    from celery import current_app
+    import importlib
 
-    from wufei.celery import app  # noqa: F401 - registers the project's tasks
+    from django.apps import apps
 
-    current_app.loader.import_default_modules()
+    from wufei.celery import app
+
+    for config in apps.get_app_configs():
+        if config.name.startswith("wufei."):
+            try:
+                importlib.import_module(f"{config.name}.tasks")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.tasks":
+                    raise
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
-        assert entry["task"] in current_app.tasks, entry["task"]
+        assert entry["task"] in app.tasks, entry["task"]
