@@ -323,6 +323,9 @@ def cmd_test(args: argparse.Namespace, pytest_args: list[str]) -> int:
     env = django_env()
     db = env.get("DATABASE_URL", "") or "SQLite (var/test_wufei.sqlite3)"
     say(f"running the test suite on {db.split('@')[-1]}")
+    if not any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in pytest_args):
+        # One worker per core (pytest-xdist); a test file stays on one worker.
+        pytest_args = ["-n", "auto", "--dist", "loadfile", *pytest_args]
     cmd = [str(py), "-m", "pytest", *pytest_args]
     print(f"    $ {' '.join(cmd)}", flush=True)
     return subprocess.run(cmd, cwd=ROOT, env=env, check=False).returncode
