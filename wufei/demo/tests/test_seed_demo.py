@@ -13,6 +13,7 @@ from wufei.core import audit
 from wufei.core.models import AuditEvent, User
 from wufei.demo import medical, plan
 from wufei.demo.accounts import ANCHORS, DEMO_ACCOUNTS, demo_password
+from wufei.demo.analytics import seed_analytics
 from wufei.demo.seeding import Seeder
 from wufei.registry.models import (
     Driver,
@@ -114,6 +115,7 @@ def test_the_database_holds_exactly_the_seeded_plan(demo):
 @pytest.mark.django_db
 def test_running_again_adds_nothing(demo):
     demo.file_plans()  # the command files the 2026 plans too
+    seed_analytics(demo)  # and loads the 2024 statistics
     before = _counts()
     result = Seeder(SEED, SMALL).run()
     assert sum(result["created"].values()) == 0

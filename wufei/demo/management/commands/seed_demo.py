@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from wufei.demo.accounts import DEMO_ACCOUNTS, demo_password
+from wufei.demo.analytics import seed_analytics
 from wufei.demo.seeding import ACTIVITY_PRODUCERS, DETAILED, IMPORT_BATCH, PLAN_YEAR, Seeder
 
 DEFAULT_SEED = 20261126
@@ -89,6 +90,7 @@ class Command(BaseCommand):
             phases.append(
                 ("ledger year", activity, "producer", lambda: seeder.seed_activity(activity))
             )
+        phases.append(("analytics", 1, "step", lambda: seed_analytics(seeder)))
         started = time.perf_counter()
         timings: list[str] = []
         for desc, total, unit, step in phases:
