@@ -12,5 +12,10 @@ def test_openapi_schema_validates_without_warnings(tmp_path):
     target = tmp_path / "schema.yml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
     text = target.read_text(encoding="utf-8")
-    for path in ("/api/v1/manifests/", "/api/v1/tracking/points", "/api/v1/warnings/", "/api/v1/trips/"):
+    for path in (
+        "/api/v1/manifests/",
+        "/api/v1/tracking/points",
+        "/api/v1/warnings/",
+        "/api/v1/trips/",
+    ):
         assert path in text, path
