@@ -15,6 +15,7 @@ from wufei.demo import medical, plan
 from wufei.demo.accounts import ANCHORS, DEMO_ACCOUNTS, demo_password
 from wufei.demo.analytics import seed_analytics
 from wufei.demo.seeding import Seeder
+from wufei.demo.warnings import seed_warnings
 from wufei.registry.models import (
     Driver,
     Facility,
@@ -116,6 +117,7 @@ def test_the_database_holds_exactly_the_seeded_plan(demo):
 def test_running_again_adds_nothing(demo):
     demo.file_plans()  # the command files the 2026 plans too
     seed_analytics(demo)  # and loads the 2024 statistics
+    seed_warnings(demo)  # and scans the rules
     before = _counts()
     result = Seeder(SEED, SMALL).run()
     assert sum(result["created"].values()) == 0

@@ -19,6 +19,7 @@ from tqdm import tqdm
 from wufei.demo.accounts import DEMO_ACCOUNTS, demo_password
 from wufei.demo.analytics import seed_analytics
 from wufei.demo.seeding import ACTIVITY_PRODUCERS, DETAILED, IMPORT_BATCH, PLAN_YEAR, Seeder
+from wufei.demo.warnings import seed_warnings
 
 DEFAULT_SEED = 20261126
 DEFAULT_SCALE = 300
@@ -90,6 +91,7 @@ class Command(BaseCommand):
             phases.append(
                 ("ledger year", activity, "producer", lambda: seeder.seed_activity(activity))
             )
+        phases.append(("warnings", 1, "step", lambda: seed_warnings(seeder)))
         phases.append(("analytics", 1, "step", lambda: seed_analytics(seeder)))
         started = time.perf_counter()
         timings: list[str] = []
