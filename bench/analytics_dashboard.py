@@ -304,7 +304,9 @@ def _producers(rng: random.Random, counties: list[str]) -> int:
             )
         )
     Organization.objects.bulk_create(orgs, batch_size=5000)
-    ids = Organization.objects.filter(uscc__startswith="91").values_list("id", "region__code")
+    # Read the ids before the COPY starts: a query on the connection that is in COPY mode would
+    # wait for the COPY and the COPY for the rows — a deadlock (the build hung here).
+    ids = list(Organization.objects.filter(uscc__startswith="91").values_list("id", "region__code"))
 
     def rows():
         for org_id, c in ids:
