@@ -303,7 +303,26 @@ def _common(prefixes: list[str]) -> str:
     return p
 
 
-def gather(codes: list[str], year: int, month: int | None = None) -> dict[str, Facts]:
+def _producer_counts(norm: list[str], year: int) -> dict[str, tuple[int, int]]:
+    """{region: (producers registered, producers covered)} — yearly rows, so a month's
+    figures are the year's (and a trend reads them once)."""
+    col = agg.column_for(norm[0])
+    covered = Q(registered=True, has_filed_plan=True, hw_entries__gt=0, shipments_off_manifest=0)
+    return {
+        r[col]: (r["n"], r["ok"])
+        for r in ProducerYear.objects.filter(**{f"{col}__in": norm}, year=year)
+        .values(col)
+        .annotate(n=Count("id", filter=Q(registered=True)), ok=Count("id", filter=covered))
+    }
+
+
+def gather(
+    codes: list[str],
+    year: int,
+    month: int | None = None,
+    *,
+    producers: dict[str, tuple[int, int]] | None = None,
+) -> dict[str, Facts]:
     """Facts for several regions of one level at once (a handful of grouped queries)."""
     from wufei.supervision.models import Case, Warning, WarningStatus
 
@@ -319,14 +338,10 @@ def gather(codes: list[str], year: int, month: int | None = None) -> dict[str, F
         "region"
     ):
         facts[s.region.code].stats = s
-    col = agg.column_for(norm[0])
-    covered = Q(registered=True, has_filed_plan=True, hw_entries__gt=0, shipments_off_manifest=0)
-    for r in (
-        ProducerYear.objects.filter(**{f"{col}__in": norm}, year=year)
-        .values(col)
-        .annotate(n=Count("id", filter=Q(registered=True)), ok=Count("id", filter=covered))
-    ):
-        facts[r[col]].producers_registered, facts[r[col]].producers_covered = r["n"], r["ok"]
+    counts = producers if producers is not None else _producer_counts(norm, year)
+    for code, (registered, covered_n) in counts.items():
+        if code in facts:
+            facts[code].producers_registered, facts[code].producers_covered = registered, covered_n
 
     start, end = agg.period(year, month)
     tz = timezone.get_current_timezone()
@@ -384,8 +399,11 @@ def trend(region_code: str, code: str, year: int) -> list[tuple[int, float | Non
     """The indicator month by month (statistics are annual: monthly values are the platform's)."""
     if code not in DEFINITIONS:
         raise ValueError(f"unknown indicator {code!r}")
+    region = agg.normalise(region_code)
+    producers = _producer_counts([region], year)  # yearly: read once, not per month
     out = []
     for month in range(1, 13):
-        values = {v.code: v.value for v in compute(region_code, year, month=month)}
+        facts = gather([region], year, month, producers=producers)[region]
+        values = {v.code: v.value for v in evaluate(facts, year)}
         out.append((month, values[code]))
     return out
