@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from wufei.core import audit
 from wufei.core.actions import after_commit, lock
-from wufei.core.errors import Conflict, Forbidden
+from wufei.core.errors import Conflict, Forbidden, ValidationFailed
 from wufei.core.permissions import ADMIN, DRIVER, MEMBER, principal
 
 from .. import signing
@@ -18,6 +18,26 @@ from ..models import Manifest, ManifestStatus, Signature
 SHIPPER, CARRIER, RECEIVER = "shipper", "carrier", "receiver"
 WRITERS = frozenset({ADMIN, MEMBER})
 CARRIER_ROLES = frozenset({ADMIN, MEMBER, DRIVER})
+
+
+def treatment_method(value: Any, field: str, code: str = "") -> Any:
+    """The utilisation/disposal method (R9, D10…) given by code or row; ``code`` names the
+    waste in the message when the method is chosen per waste code."""
+    from wufei.catalog.models import TreatmentMethod
+
+    if isinstance(value, TreatmentMethod):
+        return value
+    raw = str(value or "").strip().upper()
+    found = TreatmentMethod.objects.filter(code=raw).first() if raw else None
+    if found is None:
+        message = (
+            _("Choose the utilisation/disposal method (e.g. R9, D10) for %(code)s.")
+            % {"code": code}
+            if code
+            else _("Choose the utilisation/disposal method (e.g. R9, D10).")
+        )
+        raise ValidationFailed(message, code="manifests.method_unknown", field=field)
+    return found
 
 
 def lock_manifest(actor: Any, manifest: Manifest | int) -> Manifest:

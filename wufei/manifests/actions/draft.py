@@ -43,6 +43,7 @@ from ._common import (
     save,
     sign,
     snapshot,
+    treatment_method,
 )
 
 
@@ -57,21 +58,6 @@ def _org(value: Any, field: str, label: str) -> Organization:
             _("Choose the %(what)s.") % {"what": label},
             code=f"manifests.{field}_required",
             field=field,
-        )
-    return found
-
-
-def _method(value: Any, code: str) -> TreatmentMethod:
-    if isinstance(value, TreatmentMethod):
-        return value
-    raw = str(value or "").strip().upper()
-    found = TreatmentMethod.objects.filter(code=raw).first() if raw else None
-    if found is None:
-        raise ValidationFailed(
-            _("Choose the utilisation/disposal method (e.g. R9, D10) for %(code)s.")
-            % {"code": code},
-            code="manifests.method_unknown",
-            field="methods",
         )
     return found
 
@@ -200,7 +186,7 @@ def _lines_for(
             package_type=first.package_type,
             package_count=sum(c.count for c in members),
             quantity_tonnes=sum((c.weight_tonnes or Decimal("0") for c in members), Decimal("0")),
-            method=_method(chosen, code),
+            method=treatment_method(chosen, "methods", code),
         )
         claimed = (exemptions or {}).get(code) if isinstance(exemptions, dict) else None
         if claimed:

@@ -63,8 +63,9 @@ from ._common import (
     save,
     sign,
     snapshot,
+    treatment_method,
 )
-from .draft import _approval_lines, _method, _number, _org, _pk
+from .draft import _approval_lines, _number, _org, _pk
 from .pickup import _missing
 from .receipt import DONE
 
@@ -248,7 +249,7 @@ def create_linked_manifest(
                 package_type=old.package_type,
                 package_count=sum(i.container.count for i in members),
                 quantity_tonnes=sum(weights, Decimal("0")),
-                method=_method(chosen, old.code_text) if chosen else old.method,
+                method=treatment_method(chosen, "methods", old.code_text) if chosen else old.method,
                 exemption=old.exemption if kind == LinkKind.REDIRECT and not chosen else None,
             )
             ManifestItem.objects.bulk_create(

@@ -45,8 +45,8 @@ from ..models import (
     Outcome,
     SignatureStep,
 )
-from ._common import SHIPPER, WRITERS, acting_org, publish, record, sign
-from .draft import _check_kind, _containers, _kind_of, _lines_for, _method, _number, _org, _pk
+from ._common import SHIPPER, WRITERS, acting_org, publish, record, sign, treatment_method
+from .draft import _check_kind, _containers, _kind_of, _lines_for, _number, _org, _pk
 
 #: Art. 20: back-entry within 10 working days after the transfer is completed.
 PAPER_WORKDAYS = 10
@@ -146,7 +146,7 @@ def _line_rows(manifest: Manifest, rows: list[dict[str, Any]]) -> None:
         received = v.clean_tonnes(
             row.get("received_tonnes", quantity), "lines", required=True, positive=True
         )
-        method = _method(row.get("method"), code.code if code else "")
+        method = treatment_method(row.get("method"), "methods", code.code if code else "")
         ManifestLine.objects.create(
             manifest=manifest,
             position=position,

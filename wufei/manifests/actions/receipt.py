@@ -18,7 +18,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wufei.catalog.models import TreatmentMethod
 from wufei.core.actions import check_version
 from wufei.core.errors import Conflict, ValidationFailed
 from wufei.core.workdays import add_workdays
@@ -45,6 +44,7 @@ from ._common import (
     save,
     sign,
     snapshot,
+    treatment_method,
 )
 from .pickup import ScanResult, _item_by_code
 
@@ -105,20 +105,6 @@ def _bureaus_of(manifest: Manifest) -> list[int]:
         .filter(Q(region__prefix__in=prefixes))
         .values_list("pk", flat=True)
     )
-
-
-def _method(value: Any, field: str) -> TreatmentMethod:
-    if isinstance(value, TreatmentMethod):
-        return value
-    raw = str(value or "").strip().upper()
-    found = TreatmentMethod.objects.filter(code=raw).first() if raw else None
-    if found is None:
-        raise ValidationFailed(
-            _("Choose the utilisation/disposal method (e.g. R9, D10)."),
-            code="manifests.method_unknown",
-            field=field,
-        )
-    return found
 
 
 def sign_receipt(
@@ -202,7 +188,7 @@ def sign_receipt(
                 found.append("quantity")
             line.received_tonnes = received
             line.accepted_tonnes = accepted
-            line.received_method = _method(info.get("method") or line.method, "lines")
+            line.received_method = treatment_method(info.get("method") or line.method, "lines")
             line.discrepancy = found
             line.note = v.clean_length(info.get("note", ""), "lines", _("note"), 300)
             refused_here = [i for i in members if i.container.ident_code in refused]
@@ -358,7 +344,7 @@ def record_treatment(
                 code="manifests.not_treatable",
                 field="codes",
             )
-        chosen_method = _method(method, "method") if method else None
+        chosen_method = treatment_method(method, "method") if method else None
         now = timezone.now()
         for item in chosen:
             item.status = ItemStatus.TREATED
